@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Antre",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "antred", targets: ["antred"]),
+        .executable(name: "antre", targets: ["antre"]),
+        .executable(name: "antre-bench", targets: ["antre-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+    ],
+    targets: [
+        // System libraries and C shims.
+        .systemLibrary(
+            name: "CLibUSB", pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]),
+        .target(name: "CLinuxShims"),
+
+        // Generic ESC/POS: receipt document -> bytes, bytes -> text, status bytes.
+        .target(name: "ESCPOS", swiftSettings: strict),
+        // Pure core: config model, queue rules, numbering, days, ticket layout, buttons.
+        .target(
+            name: "AntreCore",
+            dependencies: ["ESCPOS", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict),
+        // The queue in SQLite: the only place SQL lives.
+        .target(
+            name: "AntreStore",
+            dependencies: ["AntreCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // Varlink framing, io.antre.Queue types and IDL, blocking client.
+        .target(
+            name: "AntreWire", dependencies: ["AntreCore"],
+            resources: [.copy("io.antre.Queue.varlink")],
+            swiftSettings: strict),
+        // Printers and button inputs, one file per transport.
+        .target(
+            name: "AntreDevices",
+            dependencies: ["AntreCore", "ESCPOS", "CLinuxShims", "CLibUSB",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // The daemon: dispensers, spoolers, control socket.
+        .target(
+            name: "AntreDaemon",
+            dependencies: ["AntreCore", "AntreStore", "AntreWire", "AntreDevices", "ESCPOS",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "antred",
+            dependencies: ["AntreDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "antre",
+            dependencies: ["AntreWire", "AntreCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "antre-bench",
+            dependencies: ["AntreCore", "CLinuxShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
+        .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"], swiftSettings: strict),
+        .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
+        .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore"], swiftSettings: strict),
+        .testTarget(name: "AntreWireTests", dependencies: ["AntreWire"], swiftSettings: strict),
+        .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "CLinuxShims"], swiftSettings: strict),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["AntreWire", "AntreCore", "ESCPOS", "CLinuxShims"],
+            swiftSettings: strict),
+    ]
+)

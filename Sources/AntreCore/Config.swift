@@ -1,0 +1,209 @@
+import ESCPOS
+import Foundation
+
+/// The whole configuration, as read from one TOML file and validated.
+/// Loading lives in `ConfigLoader`; this file is the model only.
+public struct AntreConfig: Sendable, Equatable {
+    public var office: Office
+    public var services: [Service]
+    public var counters: [Counter]
+    public var dispensers: [Dispenser]
+    public var socket: SocketSettings
+    public var storage: StorageSettings
+
+    public init(office: Office, services: [Service], counters: [Counter], dispensers: [Dispenser],
+                socket: SocketSettings = SocketSettings(), storage: StorageSettings = StorageSettings()) {
+        self.office = office
+        self.services = services
+        self.counters = counters
+        self.dispensers = dispensers
+        self.socket = socket
+        self.storage = storage
+    }
+
+    public func service(_ id: String) -> Service? { services.first { $0.id == id } }
+    public func counter(_ id: String) -> Counter? { counters.first { $0.id == id } }
+}
+
+public enum Language: String, Sendable, Equatable, CaseIterable {
+    case id, en
+}
+
+public struct Office: Sendable, Equatable {
+    public var name: String
+    public var address: String
+    /// Extra lines under the name on every ticket.
+    public var headerLines: [String]
+    /// Lines at the bottom of every ticket.
+    public var footerLines: [String]
+    public var timeZone: TimeZone
+    public var language: Language
+
+    public init(name: String, address: String = "", headerLines: [String] = [], footerLines: [String] = [],
+                timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt, language: Language = .id) {
+        self.name = name
+        self.address = address
+        self.headerLines = headerLines
+        self.footerLines = footerLines
+        self.timeZone = timeZone
+        self.language = language
+    }
+}
+
+public struct Service: Sendable, Equatable {
+    /// Short stable key used by buttons, the CLI and the database ("ktp").
+    public var id: String
+    /// Name printed on the ticket ("KTP-el").
+    public var name: String
+    /// One capital letter, unique across services: the ticket number's prefix.
+    public var prefix: String
+    /// Persyaratan: documents the resident must bring, one per line.
+    public var requirements: [String]
+    /// Schedule lines ("Senin-Kamis 08.00-15.00").
+    public var schedule: [String]
+    public var officer: String
+    public var contact: String
+    public var fee: String
+    /// Optional processing-time line ("1 hari kerja").
+    public var processingTime: String
+
+    public init(id: String, name: String, prefix: String, requirements: [String] = [], schedule: [String] = [],
+                officer: String = "", contact: String = "", fee: String = "", processingTime: String = "") {
+        self.id = id
+        self.name = name
+        self.prefix = prefix
+        self.requirements = requirements
+        self.schedule = schedule
+        self.officer = officer
+        self.contact = contact
+        self.fee = fee
+        self.processingTime = processingTime
+    }
+}
+
+/// A loket: where an officer calls residents.
+public struct Counter: Sendable, Equatable {
+    public var id: String
+    /// Name shown and announced ("Loket 2").
+    public var name: String
+    /// Services this counter calls; empty means all.
+    public var services: [String]
+
+    public init(id: String, name: String, services: [String] = []) {
+        self.id = id
+        self.name = name
+        self.services = services
+    }
+}
+
+/// A ticket machine: one button input, one printer.
+public struct Dispenser: Sendable, Equatable {
+    public var id: String
+    public var input: InputSpec
+    /// Button key -> service id. Keys are what the input reports: a byte as a
+    /// one-character string ("1"), a whole line ("KTP"), or a key name ("KEY_1").
+    public var buttons: [String: String]
+    /// Presses of the same button closer than this are one press (mashing).
+    public var cooldown: Duration
+    public var printer: PrinterConnection
+    public var profile: PrinterProfile
+    /// Printer write timeout for a whole job.
+    public var printTimeout: Duration
+
+    public init(id: String, input: InputSpec, buttons: [String: String], cooldown: Duration = .milliseconds(1500),
+                printer: PrinterConnection, profile: PrinterProfile = PrinterProfile(),
+                printTimeout: Duration = .seconds(10)) {
+        self.id = id
+        self.input = input
+        self.buttons = buttons
+        self.cooldown = cooldown
+        self.printer = printer
+        self.profile = profile
+        self.printTimeout = printTimeout
+    }
+}
+
+/// Where button presses come from.
+public enum InputSpec: Sendable, Equatable, CustomStringConvertible {
+    /// A serial button box: each byte (or each line) is a press.
+    case serial(path: String, baud: Int, framing: SerialFraming)
+    /// The daemon's own terminal (demo): each key is a press.
+    case keyboard
+    /// An evdev node (USB HID keypad), key names as button keys.
+    case evdev(path: String)
+    /// No buttons (a printer-only dispenser used through `antre issue`).
+    case none
+
+    public enum SerialFraming: String, Sendable, Equatable {
+        /// Each received byte is a button ("1", "2", ...).
+        case byte
+        /// Each received line (CR/LF terminated) is a button ("BTN1").
+        case line
+    }
+
+    public var description: String {
+        switch self {
+        case let .serial(path, baud, framing): "serial:\(path)?baud=\(baud)&framing=\(framing.rawValue)"
+        case .keyboard: "keyboard"
+        case let .evdev(path): "evdev:\(path)"
+        case .none: "none"
+        }
+    }
+}
+
+/// How the daemon reaches a printer. Parsed from one string in the config.
+public enum PrinterConnection: Sendable, Equatable, CustomStringConvertible {
+    /// `tcp://HOST:PORT`: raw socket (JetDirect, usually 9100).
+    case tcp(host: String, port: Int)
+    /// `serial:/dev/ttyUSB0?baud=9600`.
+    case serial(path: String, baud: Int)
+    /// `file:/dev/usb/lp0`: a character device written directly.
+    case file(path: String)
+    /// `usb:0416:5011?serial=ABC&interface=0` through libusb.
+    case usb(vendor: UInt16, product: UInt16, serial: String?, interface: Int?)
+    /// `preview:DIR`: saves each job's bytes and a text rendering in DIR.
+    case preview(directory: String)
+
+    public var description: String {
+        switch self {
+        case let .tcp(host, port): "tcp://\(host):\(port)"
+        case let .serial(path, baud): "serial:\(path)?baud=\(baud)"
+        case let .file(path): "file:\(path)"
+        case let .usb(vendor, product, serial, interface):
+            "usb:" + hex4(vendor) + ":" + hex4(product)
+                + ([serial.map { "serial=\($0)" }, interface.map { "interface=\($0)" }].compactMap { $0 }
+                    .joined(separator: "&")).prefixedIfNotEmpty("?")
+        case let .preview(directory): "preview:\(directory)"
+        }
+    }
+}
+
+private func hex4(_ value: UInt16) -> String {
+    let s = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - s.count)) + s
+}
+
+extension String {
+    fileprivate func prefixedIfNotEmpty(_ prefix: String) -> String { isEmpty ? "" : prefix + self }
+}
+
+public struct SocketSettings: Sendable, Equatable {
+    public static let defaultPath = "/run/antre/antred.sock"
+    public var path: String
+    /// Group owning the socket (mode 0660); nil keeps the daemon's group.
+    public var group: String?
+
+    public init(path: String = SocketSettings.defaultPath, group: String? = nil) {
+        self.path = path
+        self.group = group
+    }
+}
+
+public struct StorageSettings: Sendable, Equatable {
+    public static let defaultDatabase = "/var/lib/antre/antre.db"
+    public var database: String
+
+    public init(database: String = StorageSettings.defaultDatabase) {
+        self.database = database
+    }
+}

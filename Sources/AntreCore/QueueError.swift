@@ -1,0 +1,29 @@
+/// Queue failures an officer can act on. The wire layer maps each to a Varlink
+/// error of the same name in io.antre.Queue.
+public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noTicketWaiting(counter: String, services: [String])
+    case ticketNotFound(number: String)
+    case serviceNotFound(service: String)
+    case counterNotFound(counter: String)
+    /// The action does not apply in the ticket's current state (e.g. finish a waiting ticket).
+    case invalidState(number: String, state: TicketState, action: String)
+    /// No ticket is called at this counter (recall/skip/finish without a number).
+    case nothingCalled(counter: String)
+    /// The ticket belongs to another dispenser-less path and cannot be printed.
+    case notPrintable(number: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .noTicketWaiting(counter, services):
+            services.isEmpty
+                ? "no ticket waiting for counter \(counter)"
+                : "no ticket waiting for counter \(counter) (services: \(services.joined(separator: ", ")))"
+        case let .ticketNotFound(number): "ticket \(number) not found today"
+        case let .serviceNotFound(service): "unknown service '\(service)'"
+        case let .counterNotFound(counter): "unknown counter '\(counter)'"
+        case let .invalidState(number, state, action): "cannot \(action) \(number): it is \(state.rawValue)"
+        case let .nothingCalled(counter): "no ticket is called at counter \(counter)"
+        case let .notPrintable(number, reason): "cannot print \(number): \(reason)"
+        }
+    }
+}

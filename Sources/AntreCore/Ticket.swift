@@ -1,0 +1,116 @@
+import Foundation
+
+/// Where a ticket is in the queue. waiting -> called(counter) -> served | skipped;
+/// tickets still waiting or called when their day ends become expired.
+public enum TicketState: String, Sendable, Codable, Equatable, CaseIterable {
+    case waiting, called, served, skipped, expired
+}
+
+/// Whether the paper reached the resident. Separate from the queue state: a
+/// ticket whose print failed still holds its place and can be reprinted.
+public enum PrintState: String, Sendable, Codable, Equatable, CaseIterable {
+    /// Committed, bytes not yet (all) written.
+    case pending
+    case printed
+    /// The write failed or timed out: visible in status, reprintable.
+    case failed = "print_failed"
+    /// Issued from the CLI without a dispenser: nothing to print.
+    case none
+}
+
+/// A ticket number as residents see it: prefix letter, dash, three digits ("B-012").
+public struct TicketNumber: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var prefix: String
+    public var sequence: Int
+
+    public init(prefix: String, sequence: Int) {
+        self.prefix = prefix
+        self.sequence = sequence
+    }
+
+    /// Parses "B-012", "b12", "B012" (officers type them in a hurry).
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard let first = trimmed.first, first.isLetter, first.isASCII else { return nil }
+        var digits = trimmed.dropFirst()
+        if digits.first == "-" { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let value = Int(digits), value > 0 else { return nil }
+        self.init(prefix: String(first), sequence: value)
+    }
+
+    public var description: String {
+        let digits = String(sequence)
+        return prefix + "-" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+    }
+}
+
+/// One ticket as stored in the queue.
+public struct Ticket: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var number: TicketNumber
+    /// The local day the ticket belongs to ("2026-11-28").
+    public var day: LocalDay
+    /// The service the ticket waits for now (changes on transfer).
+    public var serviceID: String
+    /// The service it was issued for (its number's prefix belongs to this one).
+    public var issuedServiceID: String
+    public var state: TicketState
+    public var counterID: String?
+    public var printState: PrintState
+    public var dispenserID: String?
+    public var issuedAt: Date
+    public var calledAt: Date?
+    public var finishedAt: Date?
+    /// How many times it was called (recalls included).
+    public var callCount: Int
+
+    public init(id: Int64, number: TicketNumber, day: LocalDay, serviceID: String,
+                issuedServiceID: String, state: TicketState, counterID: String?,
+                printState: PrintState, dispenserID: String?, issuedAt: Date,
+                calledAt: Date?, finishedAt: Date?, callCount: Int) {
+        self.id = id
+        self.number = number
+        self.day = day
+        self.serviceID = serviceID
+        self.issuedServiceID = issuedServiceID
+        self.state = state
+        self.counterID = counterID
+        self.printState = printState
+        self.dispenserID = dispenserID
+        self.issuedAt = issuedAt
+        self.calledAt = calledAt
+        self.finishedAt = finishedAt
+        self.callCount = callCount
+    }
+}
+
+/// A journal entry: every change to a ticket is one event row.
+public struct QueueEvent: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, Equatable, CaseIterable {
+        case issued, called, recalled, skipped, served, transferred, expired
+        case printed, printFailed = "print_failed", reprintRequested = "reprint_requested"
+    }
+
+    public var id: Int64
+    public var ticketID: Int64
+    public var number: TicketNumber
+    public var kind: Kind
+    public var serviceID: String
+    public var counterID: String?
+    public var at: Date
+    /// Free text: transfer source, failure reason...
+    public var detail: String?
+
+    public init(id: Int64, ticketID: Int64, number: TicketNumber, kind: Kind, serviceID: String,
+                counterID: String?, at: Date, detail: String?) {
+        self.id = id
+        self.ticketID = ticketID
+        self.number = number
+        self.kind = kind
+        self.serviceID = serviceID
+        self.counterID = counterID
+        self.at = at
+        self.detail = detail
+    }
+}

@@ -1,0 +1,1 @@
+// AntreDaemon: dispensers, spoolers, control socket.

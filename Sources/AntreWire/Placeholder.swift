@@ -1,0 +1,1 @@
+// AntreWire: Varlink framing, io.antre.Queue types, client.

@@ -1,0 +1,43 @@
+#define _GNU_SOURCE
+#include "CLinuxShims.h"
+#include <pty.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/input.h>
+
+int antre_openpty(int *master, int *slave, char *name, size_t name_len) {
+    char buf[128];
+    if (openpty(master, slave, buf, NULL, NULL) != 0) return -1;
+    if (name && name_len > 0) {
+        strncpy(name, buf, name_len - 1);
+        name[name_len - 1] = '\0';
+    }
+    return 0;
+}
+
+int antre_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    *pid = cred.pid; *uid = cred.uid; *gid = cred.gid;
+    return 0;
+}
+
+int antre_evdev_grab(int fd, int grab) {
+    return ioctl(fd, EVIOCGRAB, grab);
+}
+
+speed_t antre_baud_constant(unsigned int baud) {
+    switch (baud) {
+    case 1200: return B1200;
+    case 2400: return B2400;
+    case 4800: return B4800;
+    case 9600: return B9600;
+    case 19200: return B19200;
+    case 38400: return B38400;
+    case 57600: return B57600;
+    case 115200: return B115200;
+    case 230400: return B230400;
+    default: return 0;
+    }
+}
