@@ -69,14 +69,19 @@ let package = Package(
             dependencies: ["AntreCore", "CLinuxShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
+        // Shared by test targets: ptys, emupos harness, temp dirs, child processes.
+        .target(
+            name: "AntreTestSupport", dependencies: ["CLinuxShims"],
+            path: "Tests/AntreTestSupport", swiftSettings: strict),
+
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"], swiftSettings: strict),
         .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
         .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore"], swiftSettings: strict),
         .testTarget(name: "AntreWireTests", dependencies: ["AntreWire"], swiftSettings: strict),
-        .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "CLinuxShims"], swiftSettings: strict),
+        .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AntreWire", "AntreCore", "ESCPOS", "CLinuxShims"],
+            dependencies: ["AntreWire", "AntreCore", "ESCPOS", "CLinuxShims", "AntreTestSupport"],
             swiftSettings: strict),
     ]
 )

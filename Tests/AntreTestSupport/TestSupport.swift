@@ -1,0 +1,1 @@
+// Test support: ptys, emupos harness, temp dirs, child processes.
