@@ -1,1 +1,0 @@
-// AntreDaemon: dispensers, spoolers, control socket.

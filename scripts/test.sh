@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, and integration tests that run antred with
+# ptys as button boxes and the emupos emulator as printers (TCP and serial).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
+scripts/install-deps.sh
+scripts/setup-emupos.sh
+swift build --build-tests
+# Integration tests start the built executables; make sure they are current.
+swift build --product antred
+swift build --product antre
+swift build --product antre-bench
+swift test --skip-build
+# A short smoke run of the benchmark (figures only; it asserts nothing about speed).
+.build/debug/antre-bench --presses 50
