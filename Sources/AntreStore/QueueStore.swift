@@ -36,11 +36,14 @@ public final class QueueStore: Sendable {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeout)
         config.label = "antre.queue"
-        config.prepareDatabase { db in
-            // Every connection: a commit is on disk when it returns (WAL + FULL).
+        let pool = try DatabasePool(path: path, configuration: config)
+        // A commit must be on disk when it returns (WAL + FULL). Set after
+        // opening: DatabasePool switches its writer connection to WAL with
+        // synchronous=NORMAL after `prepareDatabase` runs. The writer is one
+        // long-lived connection, so the setting holds for every commit.
+        try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        let pool = try DatabasePool(path: path, configuration: config)
         do {
             try Schema.migrator.migrate(pool)
         } catch {
