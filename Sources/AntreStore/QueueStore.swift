@@ -155,8 +155,9 @@ public final class QueueStore: Sendable {
     }
 
     /// Calls the called ticket again (call count + 1, event "recalled").
-    /// `number` picks today's ticket of that number; otherwise the ticket called
-    /// at `counterID`.
+    /// For recall, skip and finish: `number` picks today's ticket of that number
+    /// (it must be called, else `invalidState`; `counterID` is then ignored);
+    /// otherwise the ticket called at `counterID` (none: `nothingCalled`).
     public func recall(counterID: String?, number: TicketNumber?, now: Date, actor: String? = nil) throws -> Ticket {
         try act(counterID: counterID, number: number, now: now, action: "recall") { db, ticket in
             try db.execute(sql: "UPDATE ticket SET call_count = call_count + 1 WHERE id = ?",
