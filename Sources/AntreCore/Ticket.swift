@@ -101,9 +101,11 @@ public struct QueueEvent: Sendable, Equatable, Codable {
     public var at: Date
     /// Free text: transfer source, failure reason...
     public var detail: String?
+    /// Who made the change ("uid:1000", "dispenser:lobi"); nil when unknown.
+    public var actor: String?
 
     public init(id: Int64, ticketID: Int64, number: TicketNumber, kind: Kind, serviceID: String,
-                counterID: String?, at: Date, detail: String?) {
+                counterID: String?, at: Date, detail: String?, actor: String? = nil) {
         self.id = id
         self.ticketID = ticketID
         self.number = number
@@ -112,5 +114,6 @@ public struct QueueEvent: Sendable, Equatable, Codable {
         self.counterID = counterID
         self.at = at
         self.detail = detail
+        self.actor = actor
     }
 }

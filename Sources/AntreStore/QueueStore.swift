@@ -1,53 +1,501 @@
 import AntreCore
 import Foundation
-
-/// A freshly issued ticket and how many residents were ahead of it.
-public struct IssuedTicket: Sendable, Equatable {
-    public var ticket: Ticket
-    public var ahead: Int
-    public init(ticket: Ticket, ahead: Int) {
-        self.ticket = ticket
-        self.ahead = ahead
-    }
-}
-
-/// Queue figures for `antre status`.
-public struct QueueSnapshot: Sendable, Equatable {
-    public struct ServiceLine: Sendable, Equatable {
-        public var serviceID: String
-        public var waiting: Int
-        public var issuedToday: Int
-        public var served: Int
-        public var skipped: Int
-        /// Last number issued today, if any.
-        public var lastNumber: TicketNumber?
-        public init(serviceID: String, waiting: Int, issuedToday: Int, served: Int, skipped: Int, lastNumber: TicketNumber?) {
-            self.serviceID = serviceID
-            self.waiting = waiting
-            self.issuedToday = issuedToday
-            self.served = served
-            self.skipped = skipped
-            self.lastNumber = lastNumber
-        }
-    }
-    public var day: LocalDay
-    public var services: [ServiceLine]
-    /// Tickets currently called, one per counter at most.
-    public var called: [Ticket]
-    /// Today's tickets whose print failed (reprintable).
-    public var printFailed: [Ticket]
-    public init(day: LocalDay, services: [ServiceLine], called: [Ticket], printFailed: [Ticket]) {
-        self.day = day
-        self.services = services
-        self.called = called
-        self.printFailed = printFailed
-    }
-}
+import GRDB
 
 /// The durable queue (SQLite through GRDB, WAL, synchronous=FULL). Every method
 /// is one transaction; each change is committed (fsync) before it returns, and
 /// appends event rows to the journal. Thread-safe: writes are serialised, so two
 /// officers calling at once never get the same ticket.
+///
+/// Several instances (or processes) may open the same file: writes take the
+/// SQLite write lock up front (`BEGIN IMMEDIATE`) and wait up to `busyTimeout`
+/// for it, so they never interleave.
+///
+/// Rules worth knowing:
+/// - Operations act on the local day of `now` in `timeZone`; numbering restarts
+///   at 1 each local day and a number is never handed out twice in a day.
+/// - Queue position is (issue time, id), also after a transfer.
+/// - `callNext` marks the ticket still called at that counter as served
+///   (officers forget `finish`); its event says "auto-finished".
+/// - A failing method changes nothing: when `callNext` finds no ticket waiting,
+///   the ticket called at the counter stays called.
 public final class QueueStore: Sendable {
-    public init(path: String, timeZone: TimeZone) throws { fatalError("unimplemented") }
+    /// The office's time zone: decides which local day `now` belongs to.
+    public let timeZone: TimeZone
+    /// The database file.
+    public let path: String
+
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) and migrates the queue database at `path`.
+    /// The directory must exist.
+    public init(path: String, timeZone: TimeZone, busyTimeout: TimeInterval = 10) throws {
+        self.path = path
+        self.timeZone = timeZone
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(busyTimeout)
+        config.label = "antre.queue"
+        let pool = try DatabasePool(path: path, configuration: config)
+        // A commit must be on disk when it returns (WAL + FULL). Set after
+        // opening: DatabasePool switches its writer connection to WAL with
+        // synchronous=NORMAL after `prepareDatabase` runs. The writer is one
+        // long-lived connection, so the setting holds for every commit.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            try Schema.migrator.migrate(pool)
+        } catch {
+            // Another process may have applied the same migration a moment
+            // before us; a second pass sees it applied. A real failure repeats.
+            try Schema.migrator.migrate(pool)
+        }
+        self.pool = pool
+    }
+
+    /// The local day containing `now` in the store's time zone.
+    public func day(of now: Date) -> LocalDay {
+        LocalDay(containing: now, in: timeZone)
+    }
+
+    /// Reads a PRAGMA on the writer connection (the one that commits tickets),
+    /// e.g. `pragma("journal_mode")` -> "wal", `pragma("synchronous")` -> "2".
+    public func pragma(_ name: String) throws -> String {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "_") }) else {
+            throw StoreError("not a pragma name: '\(name)'")
+        }
+        return try pool.writeWithoutTransaction { db in
+            try String.fetchOne(db, sql: "PRAGMA \(name)") ?? ""
+        }
+    }
+
+    // MARK: - Issuing
+
+    /// Commits a new ticket for `serviceID` numbered `prefix` + next sequence of
+    /// the local day. `ahead` counts today's waiting tickets of that service
+    /// before it in the queue. The prefix is stored upper-cased, as officers'
+    /// typed numbers are parsed.
+    public func issue(serviceID: String, prefix: String, dispenserID: String?, printState: PrintState,
+                      now: Date, actor: String? = nil) throws -> IssuedTicket {
+        let prefix = prefix.uppercased()
+        guard !prefix.isEmpty else { throw StoreError("service '\(serviceID)' has an empty prefix") }
+        let day = day(of: now)
+        return try write { db in
+            let last = try Int.fetchOne(
+                db, sql: "SELECT last FROM sequence_counter WHERE day = ? AND prefix = ?",
+                arguments: [day.description, prefix]) ?? 0
+            // The counter table is the rule; max(sequence) guards against a
+            // counter row that was lost or edited by hand.
+            let maxIssued = try Int.fetchOne(
+                db, sql: "SELECT MAX(sequence) FROM ticket WHERE day = ? AND prefix = ?",
+                arguments: [day.description, prefix]) ?? 0
+            let sequence = max(last, maxIssued) + 1
+            try db.execute(
+                sql: """
+                    INSERT INTO sequence_counter (day, prefix, last) VALUES (?, ?, ?)
+                    ON CONFLICT (day, prefix) DO UPDATE SET last = excluded.last
+                    """,
+                arguments: [day.description, prefix, sequence])
+            try db.execute(
+                sql: """
+                    INSERT INTO ticket (day, service, issued_service, prefix, sequence, state, counter,
+                                        print_state, dispenser, issued_at, call_count)
+                    VALUES (?, ?, ?, ?, ?, 'waiting', NULL, ?, ?, ?, 0)
+                    """,
+                arguments: [day.description, serviceID, serviceID, prefix, sequence,
+                            printState.rawValue, dispenserID, now.timeIntervalSince1970])
+            let id = db.lastInsertedRowID
+            try Self.appendEvent(db, ticketID: id, kind: .issued, serviceID: serviceID, counterID: nil,
+                                 at: now, detail: dispenserID.map { "dispenser \($0)" }, actor: actor)
+            let ticket = try Self.requireTicket(db, id: id)
+            return IssuedTicket(ticket: ticket, ahead: try Self.waitingAhead(db, of: ticket))
+        }
+    }
+
+    // MARK: - Officers
+
+    /// Calls today's oldest waiting ticket (by issue time, then id) among
+    /// `serviceIDs` (empty = any service) to `counterID`. The ticket still called
+    /// at that counter, if any, is marked served first (event detail "auto-finished").
+    /// Throws `QueueError.noTicketWaiting` and changes nothing when none waits.
+    public func callNext(counterID: String, serviceIDs: [String], now: Date, actor: String? = nil) throws -> Ticket {
+        let day = day(of: now)
+        return try write { db in
+            var sql = "SELECT * FROM ticket WHERE day = ? AND state = 'waiting'"
+            var arguments: StatementArguments = [day.description]
+            if !serviceIDs.isEmpty {
+                sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
+                arguments += StatementArguments(serviceIDs)
+            }
+            sql += " ORDER BY issued_at, id LIMIT 1"
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else {
+                throw QueueError.noTicketWaiting(counter: counterID, services: serviceIDs)
+            }
+            let next = try Self.ticket(from: row)
+
+            for previous in try Self.calledTickets(db, counterID: counterID, day: day) {
+                try db.execute(
+                    sql: "UPDATE ticket SET state = 'served', finished_at = ? WHERE id = ?",
+                    arguments: [now.timeIntervalSince1970, previous.id])
+                try Self.appendEvent(db, ticketID: previous.id, kind: .served, serviceID: previous.serviceID,
+                                     counterID: counterID, at: now, detail: "auto-finished", actor: actor)
+            }
+
+            try db.execute(
+                sql: """
+                    UPDATE ticket SET state = 'called', counter = ?, called_at = ?, call_count = call_count + 1
+                    WHERE id = ?
+                    """,
+                arguments: [counterID, now.timeIntervalSince1970, next.id])
+            try Self.appendEvent(db, ticketID: next.id, kind: .called, serviceID: next.serviceID,
+                                 counterID: counterID, at: now, detail: nil, actor: actor)
+            return try Self.requireTicket(db, id: next.id)
+        }
+    }
+
+    /// Calls the called ticket again (call count + 1, event "recalled").
+    /// For recall, skip and finish: `number` picks today's ticket of that number
+    /// (it must be called, else `invalidState`; `counterID` is then ignored);
+    /// otherwise the ticket called at `counterID` (none: `nothingCalled`).
+    public func recall(counterID: String?, number: TicketNumber?, now: Date, actor: String? = nil) throws -> Ticket {
+        try act(counterID: counterID, number: number, now: now, action: "recall") { db, ticket in
+            try db.execute(sql: "UPDATE ticket SET call_count = call_count + 1 WHERE id = ?",
+                           arguments: [ticket.id])
+            try Self.appendEvent(db, ticketID: ticket.id, kind: .recalled, serviceID: ticket.serviceID,
+                                 counterID: ticket.counterID, at: now, detail: nil, actor: actor)
+        }
+    }
+
+    /// The called resident did not come: called -> skipped.
+    public func skip(counterID: String?, number: TicketNumber?, now: Date, actor: String? = nil) throws -> Ticket {
+        try act(counterID: counterID, number: number, now: now, action: "skip") { db, ticket in
+            try Self.close(db, ticket, as: .skipped, kind: .skipped, now: now, detail: nil, actor: actor)
+        }
+    }
+
+    /// The resident was served: called -> served.
+    public func finish(counterID: String?, number: TicketNumber?, now: Date, actor: String? = nil) throws -> Ticket {
+        try act(counterID: counterID, number: number, now: now, action: "finish") { db, ticket in
+            try Self.close(db, ticket, as: .served, kind: .served, now: now, detail: nil, actor: actor)
+        }
+    }
+
+    /// Moves today's waiting or called ticket to `toServiceID`, waiting again. It
+    /// keeps its number and its original issue time as queue position, so it goes
+    /// before the target's tickets issued after it. The store does not know the
+    /// configured services: the caller checks `toServiceID` exists.
+    public func transfer(number: TicketNumber, toServiceID: String, now: Date, actor: String? = nil) throws -> Ticket {
+        let day = day(of: now)
+        return try write { db in
+            let ticket = try Self.requireTicket(db, number: number, day: day)
+            guard ticket.state == .waiting || ticket.state == .called else {
+                throw QueueError.invalidState(number: number.description, state: ticket.state, action: "transfer")
+            }
+            try db.execute(
+                sql: "UPDATE ticket SET service = ?, state = 'waiting', counter = NULL, called_at = NULL WHERE id = ?",
+                arguments: [toServiceID, ticket.id])
+            try Self.appendEvent(db, ticketID: ticket.id, kind: .transferred, serviceID: toServiceID,
+                                 counterID: ticket.counterID, at: now, detail: "from \(ticket.serviceID)",
+                                 actor: actor)
+            return try Self.requireTicket(db, id: ticket.id)
+        }
+    }
+
+    // MARK: - Printing
+
+    /// Records what happened to the paper. `.printed` and `.failed` append a
+    /// "printed" / "print_failed" event (with `detail`, e.g. the failure reason);
+    /// `.pending` and `.none` only set the field.
+    public func setPrintState(ticketID: Int64, _ state: PrintState, detail: String?, now: Date,
+                              actor: String? = nil) throws -> Ticket {
+        try write { db in
+            guard let ticket = try Self.fetchTicket(db, id: ticketID) else {
+                throw QueueError.ticketNotFound(number: "#\(ticketID)")
+            }
+            try db.execute(sql: "UPDATE ticket SET print_state = ? WHERE id = ?",
+                           arguments: [state.rawValue, ticketID])
+            let kind: QueueEvent.Kind? = switch state {
+            case .printed: .printed
+            case .failed: .printFailed
+            case .pending, .none: nil
+            }
+            if let kind {
+                try Self.appendEvent(db, ticketID: ticketID, kind: kind, serviceID: ticket.serviceID,
+                                     counterID: ticket.counterID, at: now, detail: detail, actor: actor)
+            }
+            return try Self.requireTicket(db, id: ticketID)
+        }
+    }
+
+    /// Today's ticket `number` is to be printed again: print state back to
+    /// pending, event "reprint_requested". Its queue state is untouched.
+    public func markReprintRequested(number: TicketNumber, now: Date, actor: String? = nil) throws -> Ticket {
+        let day = day(of: now)
+        return try write { db in
+            let ticket = try Self.requireTicket(db, number: number, day: day)
+            try db.execute(sql: "UPDATE ticket SET print_state = 'pending' WHERE id = ?", arguments: [ticket.id])
+            try Self.appendEvent(db, ticketID: ticket.id, kind: .reprintRequested, serviceID: ticket.serviceID,
+                                 counterID: ticket.counterID, at: now, detail: nil, actor: actor)
+            return try Self.requireTicket(db, id: ticket.id)
+        }
+    }
+
+    // MARK: - Day rollover
+
+    /// Expires tickets of days before `now`'s local day that are still waiting or
+    /// called (one "expired" event each). Returns how many; 0 when run again.
+    public func rollover(now: Date, actor: String? = nil) throws -> Int {
+        let day = day(of: now)
+        return try write { db in
+            let stale = try Row.fetchAll(
+                db, sql: "SELECT * FROM ticket WHERE day < ? AND state IN ('waiting', 'called') ORDER BY id",
+                arguments: [day.description]).map(Self.ticket(from:))
+            for ticket in stale {
+                try db.execute(sql: "UPDATE ticket SET state = 'expired' WHERE id = ?", arguments: [ticket.id])
+                try Self.appendEvent(db, ticketID: ticket.id, kind: .expired, serviceID: ticket.serviceID,
+                                     counterID: ticket.counterID, at: now,
+                                     detail: "\(ticket.state.rawValue) at end of \(ticket.day)", actor: actor)
+            }
+            return stale.count
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The ticket numbered `number` on `day`, if any.
+    public func ticket(number: TicketNumber, day: LocalDay) throws -> Ticket? {
+        try pool.read { db in try Self.fetchTicket(db, number: number, day: day) }
+    }
+
+    /// The ticket with this row id, if any.
+    public func ticket(id: Int64) throws -> Ticket? {
+        try pool.read { db in try Self.fetchTicket(db, id: id) }
+    }
+
+    /// How many tickets of the same day and service wait before `ticket` in the
+    /// queue now. 0 when the ticket no longer waits.
+    public func waitingAhead(of ticket: Ticket) throws -> Int {
+        try pool.read { db in
+            let current = try Self.fetchTicket(db, id: ticket.id) ?? ticket
+            return try Self.waitingAhead(db, of: current)
+        }
+    }
+
+    /// Today's figures per service, called tickets and failed prints.
+    /// Services without a ticket today are not listed (the store does not know
+    /// the configuration).
+    public func snapshot(now: Date) throws -> QueueSnapshot {
+        let day = day(of: now)
+        return try pool.read { db in
+            struct Figures { var waiting = 0, issued = 0, served = 0, skipped = 0; var last: TicketNumber? }
+            var figures: [String: Figures] = [:]
+            // Waiting/served/skipped count where the ticket is now (after transfers).
+            for row in try Row.fetchAll(db, sql: """
+                SELECT service,
+                       SUM(state = 'waiting') AS waiting,
+                       SUM(state = 'served') AS served,
+                       SUM(state = 'skipped') AS skipped
+                FROM ticket WHERE day = ? GROUP BY service
+                """, arguments: [day.description]) {
+                let service: String = try row.decode(forColumn: "service")
+                figures[service, default: Figures()].waiting = try row.decode(forColumn: "waiting")
+                figures[service, default: Figures()].served = try row.decode(forColumn: "served")
+                figures[service, default: Figures()].skipped = try row.decode(forColumn: "skipped")
+            }
+            // Issued and last number count where it was issued (its prefix).
+            // SQLite takes the bare `prefix` from the row holding MAX(sequence).
+            for row in try Row.fetchAll(db, sql: """
+                SELECT issued_service, COUNT(*) AS issued, prefix, MAX(sequence) AS last
+                FROM ticket WHERE day = ? GROUP BY issued_service
+                """, arguments: [day.description]) {
+                let service: String = try row.decode(forColumn: "issued_service")
+                figures[service, default: Figures()].issued = try row.decode(forColumn: "issued")
+                figures[service, default: Figures()].last = TicketNumber(
+                    prefix: try row.decode(forColumn: "prefix"), sequence: try row.decode(forColumn: "last"))
+            }
+            let lines = figures.keys.sorted().map { service in
+                let f = figures[service] ?? Figures()
+                return QueueSnapshot.ServiceLine(serviceID: service, waiting: f.waiting, issuedToday: f.issued,
+                                                 served: f.served, skipped: f.skipped, lastNumber: f.last)
+            }
+            let called = try Row.fetchAll(
+                db, sql: "SELECT * FROM ticket WHERE day = ? AND state = 'called' ORDER BY counter, called_at, id",
+                arguments: [day.description]).map(Self.ticket(from:))
+            let failed = try Row.fetchAll(
+                db, sql: "SELECT * FROM ticket WHERE day = ? AND print_state = 'print_failed' ORDER BY id",
+                arguments: [day.description]).map(Self.ticket(from:))
+            return QueueSnapshot(day: day, services: lines, called: called, printFailed: failed)
+        }
+    }
+
+    /// Journal entries with id > `eventID`, oldest first, at most `limit`.
+    public func events(after eventID: Int64, limit: Int) throws -> [QueueEvent] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT event.*, ticket.prefix, ticket.sequence
+                FROM event JOIN ticket ON ticket.id = event.ticket_id
+                WHERE event.id > ? ORDER BY event.id LIMIT ?
+                """, arguments: [eventID, max(0, limit)]).map(Self.event(from:))
+        }
+    }
+
+    /// The newest journal entry's id, 0 when the journal is empty.
+    public func lastEventID() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM event") ?? 0 }
+    }
+
+    /// All tickets of `day` in queue order (issue time, then id).
+    public func tickets(day: LocalDay) throws -> [Ticket] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ticket WHERE day = ? ORDER BY issued_at, id",
+                             arguments: [day.description]).map(Self.ticket(from:))
+        }
+    }
+
+    // MARK: - Internals
+
+    /// One IMMEDIATE transaction: takes the write lock before reading, so two
+    /// writers (threads or processes) never decide on the same snapshot.
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            guard let result else { throw StoreError("transaction committed without a result") }
+            return result
+        }
+    }
+
+    /// Shared by recall/skip/finish: resolves the called ticket, checks it is
+    /// called, applies `change`, returns the updated ticket.
+    private func act(counterID: String?, number: TicketNumber?, now: Date, action: String,
+                     _ change: (Database, Ticket) throws -> Void) throws -> Ticket {
+        let day = day(of: now)
+        return try write { db in
+            let ticket: Ticket
+            if let number {
+                ticket = try Self.requireTicket(db, number: number, day: day)
+                guard ticket.state == .called else {
+                    throw QueueError.invalidState(number: number.description, state: ticket.state, action: action)
+                }
+            } else if let counterID {
+                // Newest first: normally there is at most one.
+                guard let called = try Self.calledTickets(db, counterID: counterID, day: day).last else {
+                    throw QueueError.nothingCalled(counter: counterID)
+                }
+                ticket = called
+            } else {
+                throw QueueError.nothingCalled(counter: "(no counter or number given)")
+            }
+            try change(db, ticket)
+            return try Self.requireTicket(db, id: ticket.id)
+        }
+    }
+
+    private static func close(_ db: Database, _ ticket: Ticket, as state: TicketState, kind: QueueEvent.Kind,
+                              now: Date, detail: String?, actor: String?) throws {
+        try db.execute(sql: "UPDATE ticket SET state = ?, finished_at = ? WHERE id = ?",
+                       arguments: [state.rawValue, now.timeIntervalSince1970, ticket.id])
+        try appendEvent(db, ticketID: ticket.id, kind: kind, serviceID: ticket.serviceID,
+                        counterID: ticket.counterID, at: now, detail: detail, actor: actor)
+    }
+
+    private static func appendEvent(_ db: Database, ticketID: Int64, kind: QueueEvent.Kind, serviceID: String,
+                                    counterID: String?, at: Date, detail: String?, actor: String?) throws {
+        try db.execute(
+            sql: "INSERT INTO event (ticket_id, kind, service, counter, at, detail, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [ticketID, kind.rawValue, serviceID, counterID, at.timeIntervalSince1970, detail, actor])
+    }
+
+    /// Today's tickets called at `counterID`, oldest call first.
+    private static func calledTickets(_ db: Database, counterID: String, day: LocalDay) throws -> [Ticket] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM ticket WHERE counter = ? AND state = 'called' AND day = ? ORDER BY called_at, id",
+            arguments: [counterID, day.description]).map(ticket(from:))
+    }
+
+    private static func waitingAhead(_ db: Database, of ticket: Ticket) throws -> Int {
+        guard ticket.state == .waiting else { return 0 }
+        let issuedAt = ticket.issuedAt.timeIntervalSince1970
+        return try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM ticket
+            WHERE day = ? AND service = ? AND state = 'waiting'
+              AND (issued_at < ? OR (issued_at = ? AND id < ?))
+            """, arguments: [ticket.day.description, ticket.serviceID, issuedAt, issuedAt, ticket.id]) ?? 0
+    }
+
+    private static func fetchTicket(_ db: Database, id: Int64) throws -> Ticket? {
+        try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE id = ?", arguments: [id]).map(ticket(from:))
+    }
+
+    private static func fetchTicket(_ db: Database, number: TicketNumber, day: LocalDay) throws -> Ticket? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM ticket WHERE day = ? AND prefix = ? AND sequence = ?",
+            arguments: [day.description, number.prefix.uppercased(), number.sequence]).map(ticket(from:))
+    }
+
+    private static func requireTicket(_ db: Database, id: Int64) throws -> Ticket {
+        guard let ticket = try fetchTicket(db, id: id) else { throw QueueError.ticketNotFound(number: "#\(id)") }
+        return ticket
+    }
+
+    private static func requireTicket(_ db: Database, number: TicketNumber, day: LocalDay) throws -> Ticket {
+        guard let ticket = try fetchTicket(db, number: number, day: day) else {
+            throw QueueError.ticketNotFound(number: number.description)
+        }
+        return ticket
+    }
+
+    private static func ticket(from row: Row) throws -> Ticket {
+        let id: Int64 = try row.decode(forColumn: "id")
+        let dayText: String = try row.decode(forColumn: "day")
+        let stateText: String = try row.decode(forColumn: "state")
+        let printText: String = try row.decode(forColumn: "print_state")
+        guard let day = LocalDay(dayText) else { throw StoreError("ticket \(id): bad day '\(dayText)'") }
+        guard let state = TicketState(rawValue: stateText) else {
+            throw StoreError("ticket \(id): unknown state '\(stateText)'")
+        }
+        guard let printState = PrintState(rawValue: printText) else {
+            throw StoreError("ticket \(id): unknown print state '\(printText)'")
+        }
+        let calledAt: Double? = try row.decode(forColumn: "called_at")
+        let finishedAt: Double? = try row.decode(forColumn: "finished_at")
+        return Ticket(
+            id: id,
+            number: TicketNumber(prefix: try row.decode(forColumn: "prefix"),
+                                 sequence: try row.decode(forColumn: "sequence")),
+            day: day,
+            serviceID: try row.decode(forColumn: "service"),
+            issuedServiceID: try row.decode(forColumn: "issued_service"),
+            state: state,
+            counterID: try row.decode(forColumn: "counter"),
+            printState: printState,
+            dispenserID: try row.decode(forColumn: "dispenser"),
+            issuedAt: Date(timeIntervalSince1970: try row.decode(forColumn: "issued_at")),
+            calledAt: calledAt.map(Date.init(timeIntervalSince1970:)),
+            finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
+            callCount: try row.decode(forColumn: "call_count"))
+    }
+
+    private static func event(from row: Row) throws -> QueueEvent {
+        let id: Int64 = try row.decode(forColumn: "id")
+        let kindText: String = try row.decode(forColumn: "kind")
+        guard let kind = QueueEvent.Kind(rawValue: kindText) else {
+            throw StoreError("event \(id): unknown kind '\(kindText)'")
+        }
+        return QueueEvent(
+            id: id,
+            ticketID: try row.decode(forColumn: "ticket_id"),
+            number: TicketNumber(prefix: try row.decode(forColumn: "prefix"),
+                                 sequence: try row.decode(forColumn: "sequence")),
+            kind: kind,
+            serviceID: try row.decode(forColumn: "service"),
+            counterID: try row.decode(forColumn: "counter"),
+            at: Date(timeIntervalSince1970: try row.decode(forColumn: "at")),
+            detail: try row.decode(forColumn: "detail"),
+            actor: try row.decode(forColumn: "actor"))
+    }
 }

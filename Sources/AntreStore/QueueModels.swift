@@ -1,0 +1,53 @@
+import AntreCore
+import Foundation
+
+/// A freshly issued ticket and how many residents were ahead of it.
+public struct IssuedTicket: Sendable, Equatable {
+    public var ticket: Ticket
+    public var ahead: Int
+    public init(ticket: Ticket, ahead: Int) {
+        self.ticket = ticket
+        self.ahead = ahead
+    }
+}
+
+/// Queue figures for `antre status`.
+public struct QueueSnapshot: Sendable, Equatable {
+    public struct ServiceLine: Sendable, Equatable {
+        public var serviceID: String
+        public var waiting: Int
+        public var issuedToday: Int
+        public var served: Int
+        public var skipped: Int
+        /// Last number issued today, if any.
+        public var lastNumber: TicketNumber?
+        public init(serviceID: String, waiting: Int, issuedToday: Int, served: Int, skipped: Int, lastNumber: TicketNumber?) {
+            self.serviceID = serviceID
+            self.waiting = waiting
+            self.issuedToday = issuedToday
+            self.served = served
+            self.skipped = skipped
+            self.lastNumber = lastNumber
+        }
+    }
+    public var day: LocalDay
+    public var services: [ServiceLine]
+    /// Tickets currently called, one per counter at most.
+    public var called: [Ticket]
+    /// Today's tickets whose print failed (reprintable).
+    public var printFailed: [Ticket]
+    public init(day: LocalDay, services: [ServiceLine], called: [Ticket], printFailed: [Ticket]) {
+        self.day = day
+        self.services = services
+        self.called = called
+        self.printFailed = printFailed
+    }
+}
+
+/// A stored row the store cannot make sense of (a value written by something else),
+/// or a request the store refuses before touching SQLite.
+public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

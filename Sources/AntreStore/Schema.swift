@@ -1,0 +1,60 @@
+import GRDB
+
+/// The schema, one migration per change; never edit a shipped migration.
+///
+/// Times are REAL seconds since 1970 (UTC), days are "YYYY-MM-DD" text in the
+/// office's time zone, so comparing days as text orders them.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE ticket (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    day TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    issued_service TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    sequence INTEGER NOT NULL CHECK (sequence > 0),
+                    state TEXT NOT NULL
+                        CHECK (state IN ('waiting', 'called', 'served', 'skipped', 'expired')),
+                    counter TEXT,
+                    print_state TEXT NOT NULL
+                        CHECK (print_state IN ('pending', 'printed', 'print_failed', 'none')),
+                    dispenser TEXT,
+                    issued_at REAL NOT NULL,
+                    called_at REAL,
+                    finished_at REAL,
+                    call_count INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (day, prefix, sequence)
+                );
+                -- callNext / ahead: today's waiting tickets of some services in queue order.
+                CREATE INDEX ticket_queue ON ticket (day, state, service, issued_at, id);
+                -- "the ticket called at counter X".
+                CREATE INDEX ticket_counter ON ticket (counter, state, day);
+
+                -- Last sequence handed out per day and prefix: survives deleted rows,
+                -- so a number is never issued twice in a day.
+                CREATE TABLE sequence_counter (
+                    day TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    last INTEGER NOT NULL,
+                    PRIMARY KEY (day, prefix)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    ticket_id INTEGER NOT NULL REFERENCES ticket (id),
+                    kind TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    counter TEXT,
+                    at REAL NOT NULL,
+                    detail TEXT,
+                    actor TEXT
+                );
+                CREATE INDEX event_ticket ON event (ticket_id);
+                """)
+        }
+        return migrator
+    }
+}
