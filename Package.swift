@@ -76,7 +76,7 @@ let package = Package(
 
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"], swiftSettings: strict),
         .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
-        .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore"], swiftSettings: strict),
+        .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "AntreWireTests", dependencies: ["AntreWire"], swiftSettings: strict),
         .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),
         .testTarget(
