@@ -48,10 +48,12 @@ let package = Package(
             dependencies: ["AntreCore", "ESCPOS", "CLinuxShims", "CLibUSB",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // systemd integration without libsystemd: sd_notify datagrams, watchdog timing.
+        .target(name: "AntreSystemd", swiftSettings: strict),
         // The daemon: dispensers, spoolers, control socket.
         .target(
             name: "AntreDaemon",
-            dependencies: ["AntreCore", "AntreStore", "AntreWire", "AntreDevices", "ESCPOS",
+            dependencies: ["AntreCore", "AntreStore", "AntreWire", "AntreDevices", "ESCPOS", "AntreSystemd",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"], swiftSettings: strict),
         .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
         .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(name: "AntreSystemdTests", dependencies: ["AntreSystemd"], swiftSettings: strict),
         .testTarget(name: "AntreWireTests", dependencies: ["AntreWire"], swiftSettings: strict),
         .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),
         .testTarget(

@@ -1,0 +1,175 @@
+import ArgumentParser
+import CLinuxShims
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Press-to-paper benchmark: a real antred with a pty as its serial button box
+/// and a TCP sink as its printer. Each press is timed from the byte written on the
+/// pty to the last byte of that ticket arriving at the sink (the cut command).
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "antre-bench",
+        abstract: "Measure button press -> last ticket byte at the printer, through a real antred.")
+
+    @Option(help: "Number of presses.")
+    var presses = 500
+
+    @Option(help: "antred executable (default: next to this one).")
+    var antred: String?
+
+    @Flag(help: "Keep the temporary directory.")
+    var keep = false
+
+    func run() throws {
+        let work = try makeTemporaryDirectory()
+        defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }
+
+        let fsync = try measureFsync(in: work)
+        let sink = try TCPSink()
+        let pty = try Pty()
+        let buttonPath = work + "/buttons"
+        try FileManager.default.createSymbolicLink(atPath: buttonPath, withDestinationPath: pty.slavePath)
+        let config = """
+            [office]
+            name = "Bench Office"
+            [storage]
+            database = "\(work)/antre.db"
+            [socket]
+            path = "\(work)/antred.sock"
+            [[service]]
+            id = "ktp"
+            name = "KTP-el"
+            prefix = "T"
+            requirements = ["Fotokopi Kartu Keluarga", "Surat pengantar RT/RW", "Datang sendiri (rekam foto & sidik jari)"]
+            schedule = ["Senin-Kamis 08.00-15.00", "Jumat 08.00-11.00"]
+            officer = "Ibu Sri"
+            fee = "Gratis"
+            [[counter]]
+            id = "1"
+            [[dispenser]]
+            id = "bench"
+            input = "serial:\(buttonPath)?baud=115200&framing=byte"
+            cooldown_ms = 0
+            printer = "tcp://127.0.0.1:\(sink.port)"
+            [dispenser.buttons]
+            "1" = "ktp"
+            [dispenser.profile]
+            paper = 80
+            cutter = true
+            """
+        try config.write(toFile: work + "/antre.toml", atomically: true, encoding: .utf8)
+
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: antred ?? siblingExecutable("antred"))
+        daemon.arguments = ["--config", work + "/antre.toml", "--log-level", "warning"]
+        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try daemon.run()
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        guard waitForSocket(work + "/antred.sock", timeout: 20) else {
+            throw ValidationError("antred did not start (socket never appeared)")
+        }
+        // Give the serial input a moment to open the pty.
+        Thread.sleep(forTimeInterval: 0.5)
+
+        // One warm-up ticket so connections are open, then the timed presses.
+        var latencies: [Double] = []
+        for index in 0...presses {
+            let before = sink.jobsCompleted
+            let start = DispatchTime.now().uptimeNanoseconds
+            try pty.write([UInt8(ascii: "1")])
+            guard sink.waitForJobs(before + 1, timeout: 10) else {
+                throw ValidationError("ticket \(index) never reached the printer")
+            }
+            let end = sink.lastJobEnd
+            if index > 0 { latencies.append(Double(end - start) / 1e6) }
+        }
+        latencies.sort()
+        let bytesPerTicket = Double(sink.bytesReceived) / Double(presses + 1)
+        let commits = try countCommits(database: work + "/antre.db", tickets: presses + 1)
+
+        func percentile(_ p: Double) -> Double {
+            latencies[min(latencies.count - 1, Int((p / 100) * Double(latencies.count)))]
+        }
+        let rows: [(String, String)] = [
+            ("presses", "\(presses)"),
+            ("press -> last byte p50", String(format: "%.2f ms", percentile(50))),
+            ("press -> last byte p99", String(format: "%.2f ms", percentile(99))),
+            ("press -> last byte max", String(format: "%.2f ms", latencies.last ?? 0)),
+            ("fsync (4 KiB, same disk) p50", String(format: "%.2f ms", fsync)),
+            ("target p99 <= fsync + 2 ms", String(format: "%.2f ms", fsync + 2)),
+            ("commits per ticket", commits.map { String(format: "%.2f", $0) } ?? "n/a"),
+            ("bytes per ticket", String(format: "%.0f", bytesPerTicket)),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        print("antre-bench: press on pty -> last ticket byte at TCP printer")
+        for (name, value) in rows {
+            print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+        }
+    }
+}
+
+func siblingExecutable(_ name: String) -> String {
+    let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    return me.deletingLastPathComponent().appendingPathComponent(name).path
+}
+
+func makeTemporaryDirectory() throws -> String {
+    var template = Array((NSTemporaryDirectory() + "/antre-bench-XXXXXX").utf8CString)
+    guard let result = mkdtemp(&template) else { throw ValidationError("mkdtemp failed") }
+    return String(cString: result)
+}
+
+func waitForSocket(_ path: String, timeout: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if FileManager.default.fileExists(atPath: path) { return true }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    return false
+}
+
+/// Median time of write(4 KiB) + fsync on the benchmark's filesystem: the floor
+/// for a durable commit there.
+func measureFsync(in directory: String) throws -> Double {
+    let path = directory + "/fsync-probe"
+    let fd = open(path, O_CREAT | O_WRONLY, 0o600)
+    guard fd >= 0 else { throw ValidationError("cannot create \(path)") }
+    defer {
+        close(fd)
+        unlink(path)
+    }
+    let block = [UInt8](repeating: 0xA5, count: 4096)
+    var samples: [Double] = []
+    for _ in 0..<50 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        _ = fsync(fd)
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    samples.sort()
+    return samples[samples.count / 2]
+}
+
+/// Commits per ticket, counted from the journal: each committed transaction that
+/// touches a ticket writes exactly one event row, so events / tickets is the
+/// number of durable commits a ticket cost (issue + print result).
+func countCommits(database: String, tickets: Int) throws -> Double? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = ["-readonly", database, "SELECT count(*) FROM event;"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+    guard (try? process.run()) != nil else { return nil }
+    process.waitUntilExit()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    guard let events = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+    return events / Double(tickets)
+}
