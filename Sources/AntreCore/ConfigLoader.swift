@@ -210,9 +210,24 @@ private struct ConfigDecoder {
 
     /// Only region/city names from the tz database (plus UTC): Foundation also
     /// accepts abbreviations and offsets ("WIB", "GMT+7") whose meaning is vague.
+    /// An explicit fixed offset "UTC+07:00" (or "UTC-03:30", "UTC+07:00:30") is
+    /// accepted too: unambiguous, and it lets tests put local midnight seconds away.
     static func ianaTimeZone(_ name: String) -> TimeZone? {
+        if let offset = fixedOffsetSeconds(name) { return TimeZone(secondsFromGMT: offset) }
         guard name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name) else { return nil }
         return TimeZone(identifier: name)
+    }
+
+    static func fixedOffsetSeconds(_ name: String) -> Int? {
+        guard name.hasPrefix("UTC+") || name.hasPrefix("UTC-") else { return nil }
+        let sign = name.dropFirst(3).first == "-" ? -1 : 1
+        let parts = name.dropFirst(4).split(separator: ":", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count),
+              parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let hours = Int(parts[0]), let minutes = Int(parts[1]), hours <= 14, minutes < 60 else { return nil }
+        let seconds = parts.count == 3 ? Int(parts[2]) ?? 60 : 0
+        guard seconds < 60 else { return nil }
+        return sign * (hours * 3600 + minutes * 60 + seconds)
     }
 
     static func timeZoneMessage(_ name: String) -> String {
@@ -224,7 +239,7 @@ private struct ConfigDecoder {
             return "unknown time zone '\(name)'; did you mean '\(match)'?"
         }
         return "unknown time zone '\(name)'; use an IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA) "
-            + "or Asia/Jayapura (WIT)"
+            + "or Asia/Jayapura (WIT), or a fixed offset like UTC+07:00"
     }
 
     // MARK: services

@@ -327,6 +327,20 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
         #expect(typo == ["t.toml:3: office.timezone: unknown time zone 'Asia/Jakrta'; did you mean 'Asia/Jakarta'?"])
     }
 
+    @Test func fixedOffsetTimezones() throws {
+        func zone(_ text: String) throws -> TimeZone {
+            try ConfigLoader.parse(minimal.replacingOccurrences(
+                of: "name = \"Kantor Desa Uji\"", with: "name = \"X\"\ntimezone = \"\(text)\""), file: "t.toml").office.timeZone
+        }
+        #expect(try zone("UTC+07:00").secondsFromGMT() == 7 * 3600)
+        #expect(try zone("UTC-03:30").secondsFromGMT() == -(3 * 3600 + 1800))
+        #expect(try zone("UTC+07:00:05").secondsFromGMT() == 7 * 3600 + 5)
+        for bad in ["UTC+7", "UTC+15:00", "UTC+07:60", "UTC+07:00:60"] {
+            #expect(issues(minimal.replacingOccurrences(
+                of: "name = \"Kantor Desa Uji\"", with: "name = \"X\"\ntimezone = \"\(bad)\"")).count == 1)
+        }
+    }
+
     @Test func everyIssueIsCollectedInFileOrder() {
         let found = issues("""
             [office]
@@ -349,7 +363,7 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
         #expect(found == [
             "t.toml:1: office.name: required key is missing",
             "t.toml:2: office.timezone: unknown time zone 'Mars/Olympus'; use an IANA name: Asia/Jakarta (WIB), "
-                + "Asia/Makassar (WITA) or Asia/Jayapura (WIT)",
+                + "Asia/Makassar (WITA) or Asia/Jayapura (WIT), or a fixed offset like UTC+07:00",
             "t.toml:8: service[0].requirements: expected an array of strings, found a string; "
                 + "write [\"...\"] even for one line",
             "t.toml:13: service[1].prefix: prefix 'T' is already used by service[0] 'ktp' (line 4)",
