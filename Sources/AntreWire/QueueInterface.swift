@@ -117,7 +117,8 @@ method Status() -> (
   print_failed: []Ticket
 )
 
-# Streams every change; call with "more": true.
+# Streams every change from now on; call with "more": true. Every reply has
+# "continues": true; the connection closes when antred stops.
 method Monitor() -> (event: Event)
 
 # Reads the configuration file again.

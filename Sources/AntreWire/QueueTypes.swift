@@ -302,7 +302,7 @@ public struct ServiceInfo: Codable, Sendable, Equatable {
     public var interfaces: [String]
 
     public init(vendor: String = "Antre", product: String = "antred", version: String,
-                url: String = "https://github.com/antre/antre", interfaces: [String] = []) {
+                url: String = "", interfaces: [String] = []) {
         self.vendor = vendor
         self.product = product
         self.version = version

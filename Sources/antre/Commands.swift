@@ -64,10 +64,13 @@ struct CallCommand: ParsableCommand {
         "Only call from this service (repeatable); default: the counter's services.", valueName: "service"))
     var services: [String] = []
 
+    func validate() throws {
+        // In validate(), not run(): ArgumentParser then prints this command's usage.
+        guard resolveCounter(counter) != nil else { throw ValidationError("missing --counter (or set ANTRE_COUNTER)") }
+    }
+
     func run() throws {
-        guard let counter = resolveCounter(counter) else {
-            throw ValidationError("missing --counter (or set ANTRE_COUNTER)")
-        }
+        let counter = resolveCounter(counter) ?? ""
         try global.run("CallNext", CallNextParameters(counter: counter, services: services.isEmpty ? nil : services),
                        as: CallNextReply.self, text: QueueText.called)
     }
@@ -80,13 +83,15 @@ struct TicketSelection: ParsableArguments {
     @Option(help: ArgumentHelp("Your counter id (env ANTRE_COUNTER).", valueName: "counter"))
     var counter: String?
 
-    func selector() throws -> TicketSelector {
-        let number = try number.map(normalizedNumber)
-        let counter = resolveCounter(counter)
-        if number == nil && counter == nil {
+    func validate() throws {
+        _ = try number.map(normalizedNumber)
+        if number == nil && resolveCounter(counter) == nil {
             throw ValidationError("give a ticket NUMBER or --counter (or set ANTRE_COUNTER)")
         }
-        return TicketSelector(counter: counter, number: number)
+    }
+
+    func selector() throws -> TicketSelector {
+        TicketSelector(counter: resolveCounter(counter), number: try number.map(normalizedNumber))
     }
 }
 
@@ -131,6 +136,8 @@ struct TransferCommand: ParsableCommand {
     @Option(name: .customLong("to"), help: ArgumentHelp("The service id to move it to.", valueName: "service"))
     var service: String
 
+    func validate() throws { _ = try normalizedNumber(number) }
+
     func run() throws {
         try global.run("Transfer", TransferParameters(number: normalizedNumber(number), service: service),
                        as: TicketReply.self, text: QueueText.transferred)
@@ -155,6 +162,8 @@ struct ReprintCommand: ParsableCommand {
         commandName: "reprint", abstract: "Print a ticket again on the dispenser that issued it.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("The ticket.", valueName: "number")) var number: String
+
+    func validate() throws { _ = try normalizedNumber(number) }
 
     func run() throws {
         try global.run("Reprint", ReprintParameters(number: normalizedNumber(number)),
@@ -202,7 +211,6 @@ struct MonitorCommand: ParsableCommand {
             fflush(nil)  // all streams: stdout may be a pipe (block-buffered)
             return true
         }
-        // Monitor streams until antred stops.
-        throw VarlinkClientError.connectionClosed(path: global.socket)
+        // A final reply without "continues": antred ended the stream on purpose.
     }
 }

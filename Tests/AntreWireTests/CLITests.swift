@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AntreWire
 import Foundation
 import Testing
@@ -15,11 +18,12 @@ import Testing
         var stderr: String
     }
 
-    static func antre(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+    static func antre(_ arguments: [String], environment: [String: String] = [:],
+                      prefix: [String] = []) async throws -> Run {
         try await onThread {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
+            process.executableURL = URL(fileURLWithPath: prefix.first ?? binary)
+            process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [binary]) + arguments
             var env = ProcessInfo.processInfo.environment
             env["ANTRE_COUNTER"] = nil
             env["ANTRE_SOCKET"] = nil
@@ -48,6 +52,22 @@ import Testing
         // ANTRE_SOCKET is the default for --socket.
         let byEnv = try await Self.antre(["status"], environment: ["ANTRE_SOCKET": path])
         #expect(byEnv.stderr == "antre: antred is not running (no socket at \(path))\n")
+    }
+
+    /// Root cannot get EACCES, so run antre as nobody against a socket in a
+    /// 0700 directory (like /run/antre without the antre group).
+    @Test(.enabled(if: built && getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv to run as another user"))
+    func permissionDeniedNamesTheGroup() async throws {
+        let server = try TestVarlinkServer()
+        #expect(chmod(server.directory, 0o700) == 0)
+        let run = try await Self.antre(["status", "--socket", server.path],
+                                       prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        #expect(run.status == 3)
+        #expect(run.stderr == "antre: permission denied on \(server.path): are you in the antre group?\n")
+        // The same socket works for root.
+        let asRoot = try await Self.antre(["status", "--socket", server.path])
+        #expect(asRoot.status == 0)
     }
 
     @Test(.enabled(if: built, "antre not built"))

@@ -84,9 +84,9 @@ private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     return true
 }
 
-/// Runs an async body from a plain thread and waits for it.
-private func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-    let result = Mutex<T?>(nil)
+/// Runs the dispatcher from a plain thread and waits for its outcome.
+private func blocking(_ body: @escaping @Sendable () async -> VarlinkOutcome) -> VarlinkOutcome {
+    let result = Mutex<VarlinkOutcome?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task {
         let value = await body()
@@ -94,8 +94,7 @@ private func blocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) ->
         done.signal()
     }
     done.wait()
-    // The task stored the value before signalling.
-    return result.withLock { $0 } ?? { fatalError("blocking: no result") }()
+    return result.withLock { $0 } ?? .close
 }
 
 private func serve(_ fd: Int32, dispatcher: VarlinkDispatcher, maxMessageSize: Int) {
