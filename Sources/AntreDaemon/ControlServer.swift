@@ -103,6 +103,8 @@ final class ControlServer: @unchecked Sendable {
                             for await reply in stream {
                                 try await outbound.write(ByteBuffer(bytes: reply))
                             }
+                            // The service has no more to say (daemon stopping): close.
+                            return
                         case .none:
                             break
                         case .close:
