@@ -62,7 +62,8 @@ final class LogCapture: Sendable {
         let source = SerialButtonSource(path: link, baud: 9600, framing: .byte)
         let keys = KeyCollector()
         source.start(onPress: keys.onPress)
-        defer { source.stop() }
+        // Stop before the pty goes: a freed /dev/pts/N is soon reused by a parallel test.
+        defer { source.stop(); pty.closeMaster() }
         try pty.write("1")
         #expect(keys.waitFor(count: 1) == ["1"])
         try pty.write("2\r\n")
@@ -77,7 +78,7 @@ final class LogCapture: Sendable {
         let source = SerialButtonSource(path: pty.slavePath, baud: 115200, framing: .line)
         let keys = KeyCollector()
         source.start(onPress: keys.onPress)
-        defer { source.stop() }
+        defer { source.stop(); pty.closeMaster() }
         try pty.write("BTN1\r\n")
         try pty.write("BT")
         try pty.write("N2\n\n")
@@ -94,13 +95,14 @@ final class LogCapture: Sendable {
         let source = SerialButtonSource(path: link, baud: 9600, framing: .byte, logger: log.logger)
         let keys = KeyCollector()
         source.start(onPress: keys.onPress)
-        defer { source.stop() }
         try first.write("1")
         #expect(keys.waitFor(count: 1) == ["1"])
 
-        first.closeMaster()  // unplugged: hang-up
+        first.closeMaster()  // unplugged: hang-up, and the device node goes away
+        unlink(link)  // (else the link names a /dev/pts/N that a parallel test may get next)
         usleep(300_000)  // a few reconnect attempts fail meanwhile
         let second = try PseudoTerminal()
+        defer { source.stop(); second.closeMaster() }
         try second.symlink(at: link)
         let replugged = ContinuousClock.now
         try second.write("2")
@@ -120,9 +122,9 @@ final class LogCapture: Sendable {
         let source = SerialButtonSource(path: link, baud: 9600, framing: .byte, logger: log.logger)
         let keys = KeyCollector()
         source.start(onPress: keys.onPress)
-        defer { source.stop() }
         usleep(250_000)
         let pty = try PseudoTerminal()
+        defer { source.stop(); pty.closeMaster() }
         try pty.symlink(at: link)
         try pty.write("7")
         #expect(keys.waitFor(count: 1, timeout: .seconds(2)) == ["7"])
@@ -149,6 +151,7 @@ final class LogCapture: Sendable {
         try pty.write("2")
         usleep(100_000)
         #expect(keys.all == ["1"])  // no presses after stop
+        pty.closeMaster()
     }
 }
 
