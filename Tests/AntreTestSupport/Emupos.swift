@@ -160,6 +160,10 @@ public final class Emupos: @unchecked Sendable {
         try api("DELETE", "/api/v1/devices/\(printerID)/faults/\(fault.rawValue)")
     }
 
+    /// `fault(set: .paperOut)` / `fault(clear: .paperOut)`: the same as the two above.
+    public func fault(set fault: Fault) throws { try setFault(fault) }
+    public func fault(clear fault: Fault) throws { try clearFault(fault) }
+
     // MARK: Receipts and events
 
     /// Finished receipts, oldest first.
