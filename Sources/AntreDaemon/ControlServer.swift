@@ -96,7 +96,7 @@ final class ControlServer: @unchecked Sendable {
                         return
                     }
                     for message in messages {
-                        switch await dispatcher.handle(message, caller: caller) {
+                        switch await dispatcher.handle(message, caller: caller ?? Caller()) {
                         case let .reply(reply):
                             try await outbound.write(ByteBuffer(bytes: reply))
                         case let .stream(stream):
