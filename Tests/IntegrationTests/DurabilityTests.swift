@@ -30,7 +30,7 @@ struct DurabilityTests {
             try harness.press(keys[index % keys.count])
             usleep(50_000)
         }
-        #expect(eventually(timeout: .seconds(20)) { try issuedTodayCount(harness) >= beforeKill.count + 6 })
+        #expect(try eventually(timeout: .seconds(20)) { try issuedTodayCount(harness) >= beforeKill.count + 6 })
         harness.stop()
 
         let store = try QueueStore(path: harness.databasePath, timeZone: harness.shipped.office.timeZone)

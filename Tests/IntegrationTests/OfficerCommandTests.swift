@@ -94,25 +94,22 @@ struct OfficerCommandTests {
         // Twelve calls at once (counter 1 serves ktp; each call auto-finishes the
         // previous one there and must take a fresh ticket).
         let group = DispatchGroup()
-        let lock = NSLock()
-        var numbers: [String] = []
-        var failures: [String] = []
+        let results = Results()
         for index in 0..<12 {
             group.enter()
             DispatchQueue.global().async {
                 defer { group.leave() }
                 let result = try? harness.antre("call", "--counter", "1", "--json")
-                lock.lock()
-                defer { lock.unlock() }
                 if let result, result.status == 0, let object = try? json(result),
                    let number = (object["ticket"] as? [String: Any])?["number"] as? String {
-                    numbers.append(number)
+                    results.add(number: number)
                 } else {
-                    failures.append("call \(index): \(String(describing: result))")
+                    results.add(failure: "call \(index): \(String(describing: result))")
                 }
             }
         }
         group.wait()
+        let (numbers, failures) = results.values
         #expect(failures.isEmpty, "\(failures)")
         #expect(numbers.count == 12)
         #expect(Set(numbers).count == numbers.count, "a ticket was called twice: \(numbers.sorted())")
@@ -124,4 +121,14 @@ struct OfficerCommandTests {
         #expect(result.status == 3, "\(result)")
         #expect(result.stderr.contains("antred is not running"), "\(result)")
     }
+}
+
+/// Results gathered from concurrent CLI runs.
+final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var numbers: [String] = []
+    private var failures: [String] = []
+    func add(number: String) { lock.withLock { numbers.append(number) } }
+    func add(failure: String) { lock.withLock { failures.append(failure) } }
+    var values: ([String], [String]) { lock.withLock { (numbers, failures) } }
 }

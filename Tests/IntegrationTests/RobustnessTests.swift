@@ -97,7 +97,7 @@ struct RobustnessTests {
         #expect((before["ticket"] as? [String: Any])?["number"] as? String == "\(ktp.prefix)-001")
         let dayBefore = try json(try harness.antre("status", "--json"))["day"] as? String
 
-        #expect(eventually(timeout: .seconds(20)) {
+        #expect(try eventually(timeout: .seconds(20)) {
             (try json(try harness.antre("status", "--json"))["day"] as? String) != dayBefore
         })
         // Yesterday's waiting ticket expired; numbering restarts at 001.
