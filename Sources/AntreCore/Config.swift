@@ -109,6 +109,13 @@ public struct Dispenser: Sendable, Equatable {
     public var profile: PrinterProfile
     /// Printer write timeout for a whole job.
     public var printTimeout: Duration
+    /// How long to wait for a status reply (DLE EOT) before calling it unknown.
+    public var statusTimeout: Duration = .milliseconds(500)
+    /// How often the printer's status is polled while it is down.
+    public var statusPollInterval: Duration = .seconds(2)
+    /// A ticket whose print failed is reprinted once, automatically, if the
+    /// printer comes back within this window; after it, an officer reprints.
+    public var autoReprintWindow: Duration = .seconds(120)
 
     public init(id: String, input: InputSpec, buttons: [String: String], cooldown: Duration = .milliseconds(1500),
                 printer: PrinterConnection, profile: PrinterProfile = PrinterProfile(),

@@ -151,7 +151,8 @@ private struct ConfigDecoder {
     static let serviceKeys = ["id", "name", "prefix", "requirements", "schedule", "officer", "contact", "fee",
                               "processing_time"]
     static let counterKeys = ["id", "name", "services"]
-    static let dispenserKeys = ["id", "input", "cooldown_ms", "printer", "print_timeout_ms", "buttons", "profile"]
+    static let dispenserKeys = ["id", "input", "cooldown_ms", "printer", "print_timeout_ms", "status_timeout_ms",
+                                "status_poll_ms", "auto_reprint_window_s", "buttons", "profile"]
     static let profileKeys = ["paper", "columns", "code_page", "cutter", "cancel_kanji", "native_qr",
                               "feed_before_cut"]
 
@@ -399,12 +400,19 @@ private struct ConfigDecoder {
 
             let cooldown = reader.int(table, "cooldown_ms", at: path, range: 0...60000) ?? 1500
             let timeout = reader.int(table, "print_timeout_ms", at: path, range: 100...600_000) ?? 10000
+            let statusTimeout = reader.int(table, "status_timeout_ms", at: path, range: 50...10_000) ?? 500
+            let statusPoll = reader.int(table, "status_poll_ms", at: path, range: 200...600_000) ?? 2000
+            let reprintWindow = reader.int(table, "auto_reprint_window_s", at: path, range: 0...86_400) ?? 120
             let buttons = decodeButtons(table, at: path, input: input, serviceIDs: serviceIDs)
             let profile = decodeProfile(table, at: path)
 
             if let id, let input, let printer {
-                dispensers.append(Dispenser(id: id, input: input, buttons: buttons, cooldown: .milliseconds(cooldown),
-                                            printer: printer, profile: profile, printTimeout: .milliseconds(timeout)))
+                var dispenser = Dispenser(id: id, input: input, buttons: buttons, cooldown: .milliseconds(cooldown),
+                                          printer: printer, profile: profile, printTimeout: .milliseconds(timeout))
+                dispenser.statusTimeout = .milliseconds(statusTimeout)
+                dispenser.statusPollInterval = .milliseconds(statusPoll)
+                dispenser.autoReprintWindow = .seconds(reprintWindow)
+                dispensers.append(dispenser)
             }
         }
         return dispensers

@@ -52,7 +52,7 @@ public enum Daemon {
             } else {
                 transport = DeviceFactory.printer(for: dispenser.printer, logger: logger)
             }
-            controller.attach(Spooler(dispenser: dispenser, transport: transport, logger: logger))
+            controller.addPrinter(for: dispenser, transport: transport)
             if let source = DeviceFactory.buttons(for: dispenser.input, logger: logger) {
                 let dispatch = ButtonDispatch(dispenser: dispenser, controller: controller, logger: logger)
                 source.start { key in dispatch.press(key) }

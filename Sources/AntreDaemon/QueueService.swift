@@ -88,8 +88,9 @@ struct QueueService: QueueHandler {
                 })
         }
         let printers = status.printers.map { line in
-            PrinterStatus(dispenser: line.dispenserID, connection: line.connection, state: line.health.state.rawValue,
-                          detail: line.health.detail)
+            PrinterStatus(dispenser: line.dispenserID, connection: line.connection, state: line.health.readiness.state,
+                          detail: line.health.readiness.detail, missedPresses: line.missedPresses,
+                          pendingReprints: line.health.pendingReprints)
         }
         let failed = status.snapshot.printFailed.map {
             TicketInfo($0, serviceName: config.service($0.serviceID)?.name ?? $0.serviceID, timeZone: zone)
@@ -103,15 +104,26 @@ struct QueueService: QueueHandler {
         let controller = self.controller
         return AsyncStream { continuation in
             let task = Task {
-                for await event in source {
-                    let config = controller.config
-                    continuation.yield(QueueEventInfo(
-                        event, counterName: event.counterID.flatMap { config.counter($0)?.name },
-                        timeZone: config.office.timeZone))
+                for await item in source {
+                    continuation.yield(Self.info(item, config: controller.config))
                 }
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func info(_ item: MonitorItem, config: AntreConfig) -> QueueEventInfo {
+        let zone = config.office.timeZone
+        switch item {
+        case let .journal(event):
+            return QueueEventInfo(event, counterName: event.counterID.flatMap { config.counter($0)?.name }, timeZone: zone)
+        case let .missedPress(missed):
+            return QueueEventInfo(kind: "missed_press", at: WireTime.string(missed.at, in: zone), service: missed.serviceID,
+                                  detail: missed.reason, dispenser: missed.dispenserID)
+        case let .printer(dispenserID, readiness, at):
+            return QueueEventInfo(kind: "printer", at: WireTime.string(at, in: zone),
+                                  detail: readiness.description, dispenser: dispenserID)
         }
     }
 
