@@ -503,7 +503,8 @@ private struct ConfigDecoder {
         guard let table = reader.table(root, "socket", at: ConfigPath(), section: "[socket]") else {
             return SocketSettings()
         }
-        reader.checkKeys(table, at: path, allowed: ["path", "group"])
+        reader.checkKeys(table, at: path, allowed: ["path", "group", "officer_group", "admin_group",
+                                                    "max_connections", "max_message_bytes", "idle_timeout_s"])
         var settings = SocketSettings()
         if let socketPath = reader.string(table, "path", at: path) {
             if socketPath.isEmpty {
@@ -518,6 +519,18 @@ private struct ConfigDecoder {
         if let group = reader.string(table, "group", at: path) {
             if group.isEmpty { reader.issue(path / "group", "must not be empty (leave it out instead)") }
             settings.group = group
+        }
+        for key in ["officer_group", "admin_group"] {
+            guard let group = reader.string(table, key, at: path) else { continue }
+            if group.isEmpty { reader.issue(path / key, "must not be empty (leave it out instead)") }
+            if key == "officer_group" { settings.officerGroup = group } else { settings.adminGroup = group }
+        }
+        if let value = reader.int(table, "max_connections", at: path, range: 1...10_000) { settings.maxConnections = value }
+        if let value = reader.int(table, "max_message_bytes", at: path, range: 1024...16_777_216) {
+            settings.maxMessageBytes = value
+        }
+        if let value = reader.int(table, "idle_timeout_s", at: path, range: 1...86_400) {
+            settings.idleTimeout = .seconds(value)
         }
         return settings
     }

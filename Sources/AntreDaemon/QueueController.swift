@@ -1,33 +1,34 @@
 import AntreCore
 import AntreDevices
 import AntreStore
+import AntreWire
 import ESCPOS
 import Foundation
 import Logging
 
 /// A ticket as an officer or the CLI sees it after an action.
 struct TicketOutcome: Sendable {
-var ticket: Ticket
-var serviceName: String
-var counterName: String?
-var ahead: Int?
+    var ticket: Ticket
+    var serviceName: String
+    var counterName: String?
+    var ahead: Int?
     /// For issue/reprint: nil when nothing was printed, else whether it printed.
-var printed: Bool?
-var printError: String?
+    var printed: Bool?
+    var printError: String?
 }
 
 /// Everything `antre status` shows.
 struct DaemonStatus: Sendable {
-struct PrinterLine: Sendable {
+    struct PrinterLine: Sendable {
         var dispenserID: String
         var connection: String
         var health: PrinterHealth
         var backlog: Int
         var missedPresses: Int
     }
-var snapshot: QueueSnapshot
-var config: AntreConfig
-var printers: [PrinterLine]
+    var snapshot: QueueSnapshot
+    var config: AntreConfig
+    var printers: [PrinterLine]
 }
 
 /// The queue's rules applied to the configured office: validates services and
@@ -47,13 +48,24 @@ final class QueueController: @unchecked Sendable {
 
     init(config: AntreConfig, store: QueueStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
         self._config = config
+        self._accessPolicy = try AccessPolicy(settings: config.socket)
         self.store = store
         self.logger = logger
         self.now = now
         self.events = try EventHub(store: store, logger: logger)
     }
 
-var config: AntreConfig { lock.withLock { _config } }
+    var config: AntreConfig { lock.withLock { _config } }
+
+    private var _accessPolicy: AccessPolicy
+    var accessPolicy: AccessPolicy { lock.withLock { _accessPolicy } }
+
+    func logDenied(method: String, level: AccessPolicy.Level, caller: Caller) {
+        logger.warning("permission denied", metadata: [
+            "method": "\(method)", "needs": "\(level.rawValue)", "uid": "\(caller.uid.map(String.init) ?? "?")",
+            "pid": "\(caller.pid.map(String.init) ?? "?")",
+        ])
+    }
 
     func attach(_ spooler: Spooler) {
         lock.withLock { spoolers[spooler.dispenserID] = spooler }
@@ -97,7 +109,7 @@ var config: AntreConfig { lock.withLock { _config } }
     }
 
     /// `antre issue SERVICE`: as if the service's button were pressed on a dispenser.
-func issue(serviceID: String, dispenserID: String?, actor: String?) async throws -> TicketOutcome {
+    func issue(serviceID: String, dispenserID: String?, actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard config.service(serviceID) != nil else { throw QueueError.serviceNotFound(service: serviceID) }
         guard let dispenser = try dispenserForIssue(serviceID: serviceID, requested: dispenserID, config: config),
@@ -249,7 +261,7 @@ func issue(serviceID: String, dispenserID: String?, actor: String?) async throws
 
     // MARK: - Officer actions
 
-func callNext(counterID: String, serviceIDs: [String], actor: String?) async throws -> TicketOutcome {
+    func callNext(counterID: String, serviceIDs: [String], actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard let counter = config.counter(counterID) else { throw QueueError.counterNotFound(counter: counterID) }
         for id in serviceIDs where config.service(id) == nil { throw QueueError.serviceNotFound(service: id) }
@@ -263,9 +275,9 @@ func callNext(counterID: String, serviceIDs: [String], actor: String?) async thr
         return outcome(ticket, config: config)
     }
 
-enum CalledAction: String, Sendable { case recall, skip, finish }
+    enum CalledAction: String, Sendable { case recall, skip, finish }
 
-func act(_ action: CalledAction, counterID: String?, number: String?, actor: String?) async throws -> TicketOutcome {
+    func act(_ action: CalledAction, counterID: String?, number: String?, actor: String?) async throws -> TicketOutcome {
         let config = self.config
         if let counterID, config.counter(counterID) == nil { throw QueueError.counterNotFound(counter: counterID) }
         let parsed = try number.map { text -> TicketNumber in
@@ -287,7 +299,7 @@ func act(_ action: CalledAction, counterID: String?, number: String?, actor: Str
         return outcome(ticket, config: config)
     }
 
-func transfer(number: String, toServiceID: String, actor: String?) async throws -> TicketOutcome {
+    func transfer(number: String, toServiceID: String, actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard config.service(toServiceID) != nil else { throw QueueError.serviceNotFound(service: toServiceID) }
         guard let parsed = TicketNumber(parsing: number) else { throw QueueError.ticketNotFound(number: number) }
@@ -302,7 +314,7 @@ func transfer(number: String, toServiceID: String, actor: String?) async throws 
         return result
     }
 
-func reprint(number: String, actor: String?) async throws -> TicketOutcome {
+    func reprint(number: String, actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard let parsed = TicketNumber(parsing: number) else { throw QueueError.ticketNotFound(number: number) }
         let day = LocalDay(containing: now(), in: config.office.timeZone)
@@ -333,7 +345,7 @@ func reprint(number: String, actor: String?) async throws -> TicketOutcome {
         }
     }
 
-func status() async throws -> DaemonStatus {
+    func status() async throws -> DaemonStatus {
         let config = self.config
         let (snapshot, missed) = try await worker.run { [self] in
             (try store.snapshot(now: now()), try store.missedPressCounts(now: now()))
@@ -363,9 +375,48 @@ func status() async throws -> DaemonStatus {
                       counterName: ticket.counterID.flatMap { config.counter($0)?.name }, ahead: nil)
     }
 
+    /// Graceful stop: the tickets being printed finish (bounded by each
+    /// printer's timeout), then the queue worker drains and the database closes.
     func shutdown() {
-        for spooler in allSpoolers { spooler.stop() }
+        for spooler in allSpoolers {
+            let limit = spooler.dispenser.printTimeout + .seconds(2)
+            if !spooler.stop(timeout: limit) {
+                logger.warning("printer did not finish in time", metadata: ["dispenser": "\(spooler.dispenserID)"])
+            }
+        }
         worker.stop()
+        worker.waitUntilStopped(timeout: .seconds(5))
         events.finishAll()
+        do {
+            try store.close()
+        } catch {
+            logger.error("closing the database", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Swaps in a new configuration (already validated): the access policy,
+    /// then the dispensers that changed get new spoolers (the old ones finish
+    /// their jobs). The queue itself is untouched.
+    func apply(_ new: AntreConfig, policy: AccessPolicy, transports: (Dispenser) -> any PrinterTransport) -> [String] {
+        let old = config
+        var changed: [String] = []
+        for dispenser in new.dispensers where old.dispensers.first(where: { $0.id == dispenser.id }) != dispenser {
+            if let previous = spooler(dispenser.id) {
+                previous.stop(timeout: previous.dispenser.printTimeout + .seconds(2))
+            }
+            addPrinter(for: dispenser, transport: transports(dispenser))
+            changed.append(dispenser.id)
+        }
+        for dispenser in old.dispensers where !new.dispensers.contains(where: { $0.id == dispenser.id }) {
+            if let previous = lock.withLock({ spoolers.removeValue(forKey: dispenser.id) }) {
+                previous.stop(timeout: previous.dispenser.printTimeout + .seconds(2))
+            }
+            changed.append(dispenser.id)
+        }
+        lock.withLock {
+            _config = new
+            _accessPolicy = policy
+        }
+        return changed
     }
 }

@@ -16,18 +16,28 @@ struct QueueService: QueueHandler {
         caller.uid.map { "uid:\($0)" }
     }
 
+    /// Denied calls change nothing, are logged with the uid, and get PermissionDenied.
+    private func authorize(_ level: AccessPolicy.Level, _ caller: Caller, _ method: String) throws {
+        guard controller.accessPolicy.allows(level, caller) else {
+            controller.logDenied(method: method, level: level, caller: caller)
+            throw VarlinkErrors.permissionDenied("io.antre.Queue.\(method)")
+        }
+    }
+
     private func info(_ outcome: TicketOutcome) -> TicketInfo {
         TicketInfo(outcome.ticket, serviceName: outcome.serviceName, ahead: outcome.ahead,
                    timeZone: controller.config.office.timeZone)
     }
 
     func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply {
+        try authorize(.officer, caller, "Issue")
         let outcome = try await controller.issue(serviceID: parameters.service, dispenserID: parameters.dispenser,
                                                  actor: actor(caller))
         return IssueReply(ticket: info(outcome), ahead: outcome.ahead ?? 0, printed: outcome.printed ?? false)
     }
 
     func callNext(_ parameters: CallNextParameters, caller: Caller) async throws -> CallNextReply {
+        try authorize(.officer, caller, "CallNext")
         let outcome = try await controller.callNext(counterID: parameters.counter, serviceIDs: parameters.services ?? [],
                                                     actor: actor(caller))
         return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter)
@@ -40,6 +50,7 @@ struct QueueService: QueueHandler {
     }
 
     func recall(_ parameters: RecallParameters, caller: Caller) async throws -> RecallReply {
+        try authorize(.officer, caller, "Recall")
         try requireSelector(parameters)
         let outcome = try await controller.act(.recall, counterID: parameters.counter, number: parameters.number,
                                                actor: actor(caller))
@@ -47,27 +58,32 @@ struct QueueService: QueueHandler {
     }
 
     func skip(_ parameters: SkipParameters, caller: Caller) async throws -> TicketReply {
+        try authorize(.officer, caller, "Skip")
         try requireSelector(parameters)
         return TicketReply(ticket: info(try await controller.act(.skip, counterID: parameters.counter,
                                                                  number: parameters.number, actor: actor(caller))))
     }
 
     func finish(_ parameters: FinishParameters, caller: Caller) async throws -> TicketReply {
+        try authorize(.officer, caller, "Finish")
         try requireSelector(parameters)
         return TicketReply(ticket: info(try await controller.act(.finish, counterID: parameters.counter,
                                                                  number: parameters.number, actor: actor(caller))))
     }
 
     func transfer(_ parameters: TransferParameters, caller: Caller) async throws -> TicketReply {
-        TicketReply(ticket: info(try await controller.transfer(number: parameters.number, toServiceID: parameters.service,
+        try authorize(.officer, caller, "Transfer")
+        return TicketReply(ticket: info(try await controller.transfer(number: parameters.number, toServiceID: parameters.service,
                                                                actor: actor(caller))))
     }
 
     func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply {
-        TicketReply(ticket: info(try await controller.reprint(number: parameters.number, actor: actor(caller))))
+        try authorize(.officer, caller, "Reprint")
+        return TicketReply(ticket: info(try await controller.reprint(number: parameters.number, actor: actor(caller))))
     }
 
     func status(caller: Caller) async throws -> StatusReply {
+        try authorize(.read, caller, "Status")
         let status = try await controller.status()
         let config = status.config
         let zone = config.office.timeZone
@@ -100,6 +116,7 @@ struct QueueService: QueueHandler {
     }
 
     func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {
+        try authorize(.read, caller, "Monitor")
         let source = controller.events.subscribe()
         let controller = self.controller
         return AsyncStream { continuation in
@@ -128,6 +145,7 @@ struct QueueService: QueueHandler {
     }
 
     func reload(caller: Caller) async throws {
+        try authorize(.admin, caller, "Reload")
         throw VarlinkErrors.methodNotImplemented("io.antre.Queue.Reload")
     }
 }

@@ -138,10 +138,15 @@ final class Spooler: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    /// Stops polling and taking jobs; the job printing now (and those already
+    /// queued) finish first, up to `timeout`. Returns false if it had to give up.
+    @discardableResult
+    func stop(timeout: Duration) -> Bool {
         lock.withLock { timer }?.cancel()
         worker.stop()
+        let drained = worker.waitUntilStopped(timeout: timeout)
         transport.close()
+        return drained
     }
 
     // MARK: - On the spooler thread

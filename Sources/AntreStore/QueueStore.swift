@@ -353,6 +353,11 @@ public final class QueueStore: Sendable {
         }
     }
 
+    /// Closes the database (checkpointing the WAL). Later calls fail.
+    public func close() throws {
+        try pool.close()
+    }
+
     // MARK: - Internals
 
     /// For other files of this module (one transaction each, as below).
