@@ -38,15 +38,16 @@ INSTALL     ?= install
 
 all: build man completions
 
+# One product per call: `swift build` honours only the last --product.
 build:
-	$(SWIFT) build $(SWIFT_FLAGS) $(addprefix --product ,$(PRODUCTS))
+	@set -e; for p in $(PRODUCTS); do $(SWIFT) build $(SWIFT_FLAGS) --product $$p; done
 
 # Where `swift build` put the binaries (asked, not guessed: the triple is in the path).
 BIN = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
 
 # Man pages: antred(8) and antre(1), from each command's ArgumentParser definition.
 man: build
-	BIN="$(BIN)" SWIFT="$(SWIFT)" scripts/gen-man.sh $(GEN)/man
+	BIN="$(BIN)" SWIFT="$(SWIFT)" scripts/gen-man.sh $(GEN)/man antred:8 antre:1
 
 # Shell completions, straight from ArgumentParser.
 completions: build
