@@ -16,7 +16,7 @@ bin=${BIN:?set BIN to the directory holding the built antred and antre}
 swift=${SWIFT:-swift}
 tools=.build/antre-gen/tools
 parser=.build/checkouts/swift-argument-parser
-mkdir -p "$out"
+mkdir -p "$out" "$(dirname "$tools")"
 
 # Reproducible dates: the last commit's, not today's.
 date=$(git log -1 --format=%cs 2>/dev/null || date -u +%F)
@@ -32,10 +32,12 @@ fi
 
 # A minimal man page from --help, for when generate-manual is unavailable.
 from_help() { # name section
-  local name=$1 section=$2 upper
+  local name=$1 section=$2 upper summary
   upper=$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')
+  summary=$("$bin/$name" --help | sed -n 's/^OVERVIEW: //p' | head -n1)
   {
-    printf '.TH %s %s "%s" "Antre" "Antre"\n.SH NAME\n%s\n.SH DESCRIPTION\n.nf\n' "$upper" "$section" "$date" "$name"
+    printf '.TH %s %s "%s" "Antre" "Antre"\n.SH NAME\n%s \\- %s\n.SH DESCRIPTION\n.nf\n' \
+      "$upper" "$section" "$date" "$name" "${summary:-Antre}"
     "$bin/$name" --help | sed -e 's/\\/\\e/g' -e 's/^\./\\\&./'
     printf '.fi\n'
   } >"$out/$name.$section"
