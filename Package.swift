@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AntreWire", "AntreCore", "ESCPOS", "CLinuxShims", "AntreTestSupport"],
+            dependencies: ["AntreWire", "AntreCore", "AntreStore", "ESCPOS", "CLinuxShims", "AntreTestSupport"],
             swiftSettings: strict),
     ]
 )

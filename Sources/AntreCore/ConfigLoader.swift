@@ -1,22 +1,33 @@
+import ESCPOS
 import Foundation
+import TOMLKit
 
 /// One mistake in a config file, located for the technician.
 public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
     public var file: String
+    /// 1-based; 0 when the file itself could not be read.
     public var line: Int
-    /// Dotted key path: "service[2].prefix", "dispenser[0].buttons.3".
+    /// TOML syntax errors only: the 1-based column.
+    public var column: Int?
+    /// Dotted key path: "service[2].prefix", "dispenser[0].buttons.3"; empty for
+    /// syntax errors and unreadable files.
     public var key: String
     public var message: String
 
-    public init(file: String, line: Int, key: String, message: String) {
+    public init(file: String, line: Int, column: Int? = nil, key: String, message: String) {
         self.file = file
         self.line = line
+        self.column = column
         self.key = key
         self.message = message
     }
 
-    /// "antre.toml:42: service[2].prefix: must be one capital letter"
-    public var description: String { "\(file):\(line): \(key): \(message)" }
+    /// "antre.toml:42: service[2].prefix: must be one capital letter";
+    /// syntax errors read "antre.toml:7:12: message" like a compiler's.
+    public var description: String {
+        let position = column.map { "\(file):\(line):\($0)" } ?? "\(file):\(line)"
+        return key.isEmpty ? "\(position): \(message)" : "\(position): \(key): \(message)"
+    }
 }
 
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -26,18 +37,497 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 public enum ConfigLoader {
+    /// The default location of the config file.
+    public static let defaultPath = "/etc/antre/antre.toml"
+
     /// Reads and validates a config file; throws `ConfigError` listing every issue.
     public static func load(path: String) throws(ConfigError) -> AntreConfig {
-        fatalError("ConfigLoader.load: not yet implemented")
+        func fail(_ message: String) -> ConfigError {
+            ConfigError(issues: [ConfigIssue(file: path, line: 0, key: "", message: message)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw fail("no such file; copy the example config/antre.toml there and edit it")
+        }
+        guard !isDirectory.boolValue else { throw fail("is a directory, not a TOML file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw fail("cannot read the file (permission denied?); check its owner and mode")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw fail("not valid UTF-8 text; save the file as UTF-8")
+        }
+        return try parse(text, file: path)
     }
 
     /// Parses TOML text; `file` is only used in messages.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AntreConfig {
-        fatalError("ConfigLoader.parse: not yet implemented")
+        if text.utf8.contains(0) {
+            // TOMLKit reads the text as a C string and would silently stop at a NUL.
+            throw ConfigError(issues: [ConfigIssue(file: file, line: 1, key: "", message: "file contains a NUL byte")])
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(issues: [ConfigIssue(
+                file: file, line: error.source.begin.line, column: error.source.begin.column, key: "",
+                message: "TOML syntax: \(error.description)")])
+        } catch {
+            throw ConfigError(issues: [ConfigIssue(file: file, line: 1, key: "", message: "TOML syntax: \(error)")])
+        }
+        let reader = ConfigReader(file: file, text: text)
+        let config = ConfigDecoder(reader: reader).decode(root)
+        if let config, reader.issues.isEmpty { return config }
+        // Stable sort: issues come out in file order, same-line ones in check order.
+        let ordered = reader.issues.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+        throw ConfigError(issues: ordered.map(\.element))
     }
 
     /// The human summary `antred --check-config` prints after "OK".
     public static func summary(of config: AntreConfig) -> String {
-        fatalError("ConfigLoader.summary: not yet implemented")
+        var out: [String] = []
+        let office = config.office
+        out.append("Office:     \(office.name) (\(office.timeZone.identifier), language \(office.language.rawValue))")
+        if !office.address.isEmpty { out.append("            \(office.address)") }
+
+        out.append("Services:   \(config.services.count)")
+        let idWidth = config.services.map(\.id.count).max() ?? 0
+        let nameWidth = config.services.map(\.name.count).max() ?? 0
+        for service in config.services {
+            out.append("  \(service.prefix)  \(pad(service.id, idWidth))  \(pad(service.name, nameWidth))"
+                + "  (\(service.requirements.count) persyaratan)")
+        }
+
+        out.append("Counters:   \(config.counters.count)")
+        let counterWidth = config.counters.map(\.id.count).max() ?? 0
+        for counter in config.counters {
+            let services = counter.services.isEmpty ? "all services" : counter.services.joined(separator: ", ")
+            out.append("  \(pad(counter.id, counterWidth))  \(counter.name): \(services)")
+        }
+
+        out.append("Dispensers: \(config.dispensers.count)")
+        for dispenser in config.dispensers {
+            let profile = dispenser.profile
+            out.append("  \(dispenser.id)")
+            out.append("    input    \(dispenser.input)")
+            out.append("    printer  \(dispenser.printer), \(profile.paper.rawValue) mm, \(profile.columns) columns, "
+                + "\(profile.codePage.rawValue)\(profile.hasCutter ? ", cutter" : ", no cutter")")
+            if dispenser.buttons.isEmpty {
+                out.append("    buttons  none")
+            } else {
+                let keys = dispenser.buttons.keys.sorted(by: buttonOrder)
+                let map = keys.map { "\($0)=\(dispenser.buttons[$0] ?? "")" }.joined(separator: " ")
+                out.append("    buttons  \(map)")
+            }
+        }
+        out.append("Socket:     \(config.socket.path)" + (config.socket.group.map { " (group \($0))" } ?? ""))
+        out.append("Database:   \(config.storage.database)")
+        return out.joined(separator: "\n")
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// Keypad order: 1..9 then 0, then anything else alphabetically.
+    private static func buttonOrder(_ a: String, _ b: String) -> Bool {
+        func rank(_ key: String) -> Int {
+            guard key.count == 1, let digit = Int(key) else { return 10 }
+            return digit == 0 ? 9 : digit - 1
+        }
+        return (rank(a), a) < (rank(b), b)
+    }
+}
+
+// MARK: - Schema
+
+/// Walks the parsed TOML against the schema. Returns nil when a required part
+/// could not be built; every reason is in `reader.issues`.
+private struct ConfigDecoder {
+    let reader: ConfigReader
+
+    static let rootKeys = ["office", "socket", "storage", "service", "counter", "dispenser"]
+    static let officeKeys = ["name", "address", "header", "footer", "timezone", "language"]
+    static let serviceKeys = ["id", "name", "prefix", "requirements", "schedule", "officer", "contact", "fee",
+                              "processing_time"]
+    static let counterKeys = ["id", "name", "services"]
+    static let dispenserKeys = ["id", "input", "cooldown_ms", "printer", "print_timeout_ms", "buttons", "profile"]
+    static let profileKeys = ["paper", "columns", "code_page", "cutter", "cancel_kanji", "native_qr",
+                              "feed_before_cut"]
+
+    func decode(_ root: TOMLTable) -> AntreConfig? {
+        let top = ConfigPath()
+        reader.checkKeys(root, at: top, allowed: Self.rootKeys)
+
+        let office = decodeOffice(root)
+        let services = decodeServices(root)
+        let serviceIDs = services.map(\.id)
+        let counters = decodeCounters(root, serviceIDs: serviceIDs)
+        let dispensers = decodeDispensers(root, serviceIDs: serviceIDs)
+        let socket = decodeSocket(root)
+        let storage = decodeStorage(root)
+
+        guard let office else { return nil }
+        return AntreConfig(office: office, services: services, counters: counters, dispensers: dispensers,
+                           socket: socket, storage: storage)
+    }
+
+    // MARK: office
+
+    func decodeOffice(_ root: TOMLTable) -> Office? {
+        let path: ConfigPath = "office"
+        guard root["office"] != nil else {
+            reader.issue(path, "missing [office] section; add [office] with at least name = \"...\"")
+            return nil
+        }
+        guard let table = reader.table(root, "office", at: ConfigPath(), section: "[office]") else { return nil }
+        reader.checkKeys(table, at: path, allowed: Self.officeKeys)
+        let name = reader.string(table, "name", at: path, required: true)
+        let address = reader.string(table, "address", at: path) ?? ""
+        let header = reader.strings(table, "header", at: path) ?? []
+        let footer = reader.strings(table, "footer", at: path) ?? []
+
+        var timeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
+        if let zoneName = reader.string(table, "timezone", at: path) {
+            if let zone = Self.ianaTimeZone(zoneName) {
+                timeZone = zone
+            } else {
+                reader.issue(path / "timezone", Self.timeZoneMessage(zoneName))
+            }
+        }
+        var language = Language.id
+        if let code = reader.string(table, "language", at: path) {
+            if let value = Language(rawValue: code) {
+                language = value
+            } else {
+                reader.issue(path / "language", "'\(code)' is not a supported language; use \"id\" or \"en\"")
+            }
+        }
+        guard let name else { return nil }
+        return Office(name: name, address: address, headerLines: header, footerLines: footer,
+                      timeZone: timeZone, language: language)
+    }
+
+    /// Only region/city names from the tz database (plus UTC): Foundation also
+    /// accepts abbreviations and offsets ("WIB", "GMT+7") whose meaning is vague.
+    /// An explicit fixed offset "UTC+07:00" (or "UTC-03:30", "UTC+07:00:30") is
+    /// accepted too: unambiguous, and it lets tests put local midnight seconds away.
+    static func ianaTimeZone(_ name: String) -> TimeZone? {
+        if let offset = fixedOffsetSeconds(name) { return TimeZone(secondsFromGMT: offset) }
+        guard name == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains(name) else { return nil }
+        return TimeZone(identifier: name)
+    }
+
+    static func fixedOffsetSeconds(_ name: String) -> Int? {
+        guard name.hasPrefix("UTC+") || name.hasPrefix("UTC-") else { return nil }
+        let sign = name.dropFirst(3).first == "-" ? -1 : 1
+        let parts = name.dropFirst(4).split(separator: ":", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count),
+              parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let hours = Int(parts[0]), let minutes = Int(parts[1]), hours <= 14, minutes < 60 else { return nil }
+        let seconds = parts.count == 3 ? Int(parts[2]) ?? 60 : 0
+        guard seconds < 60 else { return nil }
+        return sign * (hours * 3600 + minutes * 60 + seconds)
+    }
+
+    static func timeZoneMessage(_ name: String) -> String {
+        let indonesian = ["WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"]
+        if let zone = indonesian[name.uppercased()] {
+            return "'\(name)' is not an IANA time zone name; did you mean '\(zone)'?"
+        }
+        if let match = closestMatch(to: name, among: TimeZone.knownTimeZoneIdentifiers) {
+            return "unknown time zone '\(name)'; did you mean '\(match)'?"
+        }
+        return "unknown time zone '\(name)'; use an IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA) "
+            + "or Asia/Jayapura (WIT), or a fixed offset like UTC+07:00"
+    }
+
+    // MARK: services
+
+    func decodeServices(_ root: TOMLTable) -> [Service] {
+        guard let entries = reader.tables(root, "service", at: ConfigPath()) else {
+            if root["service"] == nil {
+                reader.issue("service", "no services; add at least one [[service]] with id, name and prefix")
+            }
+            return []
+        }
+        if entries.isEmpty {
+            reader.issue("service", "no services; add at least one [[service]] with id, name and prefix")
+        }
+        var services: [Service] = []
+        var idOwners: [String: ConfigPath] = [:]
+        var prefixOwners: [String: (ConfigPath, String)] = [:]
+        for (table, path) in entries {
+            reader.checkKeys(table, at: path, allowed: Self.serviceKeys)
+            let id = reader.string(table, "id", at: path, required: true)
+            if let id {
+                if id.range(of: "^[a-z0-9-]+$", options: .regularExpression) == nil {
+                    reader.issue(path / "id", "'\(id)' may only use lowercase letters a-z, digits and '-'")
+                } else if let other = idOwners[id] {
+                    reader.issue(path / "id", "service id '\(id)' is already used by \(reader.place(other))")
+                } else {
+                    idOwners[id] = path
+                }
+            }
+            let name = reader.string(table, "name", at: path, required: true)
+            let prefix = reader.string(table, "prefix", at: path, required: true)
+            if let prefix {
+                if prefix.count != 1 || prefix.range(of: "^[A-Z]$", options: .regularExpression) == nil {
+                    reader.issue(path / "prefix", "'\(prefix)' must be one capital letter A-Z")
+                } else if let other = prefixOwners[prefix] {
+                    let who = other.1.isEmpty ? reader.place(other.0) : "\(other.0) '\(other.1)' (line \(reader.locator.line(of: other.0)))"
+                    reader.issue(path / "prefix", "prefix '\(prefix)' is already used by \(who)")
+                } else {
+                    prefixOwners[prefix] = (path, id ?? "")
+                }
+            }
+            let requirements = reader.strings(table, "requirements", at: path) ?? []
+            let schedule = reader.strings(table, "schedule", at: path) ?? []
+            let officer = reader.string(table, "officer", at: path) ?? ""
+            let contact = reader.string(table, "contact", at: path) ?? ""
+            let fee = reader.string(table, "fee", at: path) ?? ""
+            let processingTime = reader.string(table, "processing_time", at: path) ?? ""
+            if let id, let name, let prefix {
+                services.append(Service(id: id, name: name, prefix: prefix, requirements: requirements,
+                                        schedule: schedule, officer: officer, contact: contact, fee: fee,
+                                        processingTime: processingTime))
+            }
+        }
+        return services
+    }
+
+    func unknownService(_ id: String, known: [String]) -> String {
+        if let match = closestMatch(to: id, among: known) {
+            return "unknown service '\(id)'; did you mean '\(match)'?"
+        }
+        return "unknown service '\(id)' (services: \(known.joined(separator: ", ")))"
+    }
+
+    /// Counter and dispenser ids: used on the command line, so no spaces.
+    func checkSimpleID(_ id: String, at path: ConfigPath) -> Bool {
+        guard id.range(of: "^[A-Za-z0-9_-]+$", options: .regularExpression) != nil else {
+            reader.issue(path, "'\(id)' may only use letters, digits, '-' and '_'")
+            return false
+        }
+        return true
+    }
+
+    // MARK: counters
+
+    func decodeCounters(_ root: TOMLTable, serviceIDs: [String]) -> [Counter] {
+        guard let entries = reader.tables(root, "counter", at: ConfigPath()) else { return [] }
+        var counters: [Counter] = []
+        var idOwners: [String: ConfigPath] = [:]
+        for (table, path) in entries {
+            reader.checkKeys(table, at: path, allowed: Self.counterKeys)
+            var id = reader.string(table, "id", at: path, required: true)
+            if let value = id {
+                if !checkSimpleID(value, at: path / "id") {
+                    id = nil
+                } else if let other = idOwners[value] {
+                    reader.issue(path / "id", "counter id '\(value)' is already used by \(reader.place(other))")
+                } else {
+                    idOwners[value] = path
+                }
+            }
+            let name = reader.string(table, "name", at: path)
+            if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
+                reader.issue(path / "name", "must not be empty (leave it out for \"Loket <id>\")")
+            }
+            let services = reader.strings(table, "services", at: path) ?? []
+            for (index, service) in services.enumerated() where !serviceIDs.contains(service) {
+                reader.issue(path / "services" / index, unknownService(service, known: serviceIDs))
+            }
+            if let id {
+                counters.append(Counter(id: id, name: name ?? "Loket \(id)", services: services))
+            }
+        }
+        return counters
+    }
+
+    // MARK: dispensers
+
+    func decodeDispensers(_ root: TOMLTable, serviceIDs: [String]) -> [Dispenser] {
+        guard let entries = reader.tables(root, "dispenser", at: ConfigPath()) else { return [] }
+        var dispensers: [Dispenser] = []
+        var idOwners: [String: ConfigPath] = [:]
+        var deviceOwners: [String: ConfigPath] = [:]
+        for (table, path) in entries {
+            reader.checkKeys(table, at: path, allowed: Self.dispenserKeys)
+            var id = reader.string(table, "id", at: path, required: true)
+            if let value = id {
+                if !checkSimpleID(value, at: path / "id") {
+                    id = nil
+                } else if let other = idOwners[value] {
+                    reader.issue(path / "id", "dispenser id '\(value)' is already used by \(reader.place(other))")
+                } else {
+                    idOwners[value] = path
+                }
+            }
+
+            var input: InputSpec?
+            if let text = reader.string(table, "input", at: path, required: true) {
+                do {
+                    let spec = try InputSpec(parsing: text)
+                    input = spec
+                    let device: String? = switch spec {
+                    case let .serial(devicePath, _, _): devicePath
+                    case let .evdev(devicePath): devicePath
+                    case .keyboard: "keyboard"
+                    case .none: nil
+                    }
+                    if let device {
+                        if let other = deviceOwners[device] {
+                            reader.issue(path / "input", "\(device) is already the input of \(reader.place(other))")
+                        } else {
+                            deviceOwners[device] = path
+                        }
+                    }
+                } catch {
+                    reader.issue(path / "input", "bad input '\(text)': \(error.message)")
+                }
+            }
+
+            var printer: PrinterConnection?
+            if let text = reader.string(table, "printer", at: path, required: true) {
+                do {
+                    printer = try PrinterConnection(parsing: text)
+                } catch {
+                    reader.issue(path / "printer", "bad printer '\(text)': \(error.message)")
+                }
+            }
+
+            let cooldown = reader.int(table, "cooldown_ms", at: path, range: 0...60000) ?? 1500
+            let timeout = reader.int(table, "print_timeout_ms", at: path, range: 100...600_000) ?? 10000
+            let buttons = decodeButtons(table, at: path, input: input, serviceIDs: serviceIDs)
+            let profile = decodeProfile(table, at: path)
+
+            if let id, let input, let printer {
+                dispensers.append(Dispenser(id: id, input: input, buttons: buttons, cooldown: .milliseconds(cooldown),
+                                            printer: printer, profile: profile, printTimeout: .milliseconds(timeout)))
+            }
+        }
+        return dispensers
+    }
+
+    func decodeButtons(_ dispenser: TOMLTable, at path: ConfigPath, input: InputSpec?,
+                       serviceIDs: [String]) -> [String: String] {
+        let buttonsPath = path / "buttons"
+        guard let table = reader.table(dispenser, "buttons", at: path, section: "[dispenser.buttons]") else {
+            if dispenser["buttons"] == nil, let input, input != .none {
+                reader.issue(buttonsPath, "input \(input) has no buttons; add [dispenser.buttons] "
+                    + "with lines like \"1\" = \"<service id>\"")
+            }
+            return [:]
+        }
+        // Byte framing and the keyboard deliver one character per press.
+        let singleCharacter: Bool = switch input {
+        case .serial(_, _, .byte)?, .keyboard?: true
+        default: false
+        }
+        var buttons: [String: String] = [:]
+        for key in table.keys {
+            let keyPath = buttonsPath / key
+            guard let value = table[key] else { continue }
+            guard let service = value.string else {
+                reader.issue(keyPath, "expected a service id string, found \(ConfigReader.describe(value))")
+                continue
+            }
+            if key.isEmpty {
+                reader.issue(keyPath, "button key must not be empty")
+                continue
+            }
+            if singleCharacter, key.count != 1, let input {
+                reader.issue(keyPath, "input \(input) sends one character per press, so button '\(key)' "
+                    + "can never match; use a single character or framing=line")
+                continue
+            }
+            guard serviceIDs.contains(service) else {
+                reader.issue(keyPath, unknownService(service, known: serviceIDs))
+                continue
+            }
+            buttons[key] = service
+        }
+        return buttons
+    }
+
+    func decodeProfile(_ dispenser: TOMLTable, at path: ConfigPath) -> PrinterProfile {
+        let profilePath = path / "profile"
+        guard let table = reader.table(dispenser, "profile", at: path, section: "[dispenser.profile]") else {
+            return PrinterProfile()
+        }
+        reader.checkKeys(table, at: profilePath, allowed: Self.profileKeys)
+        var paper = PrinterProfile.PaperWidth.mm80
+        if let value = table["paper"] {
+            if let width = value.int, let known = PrinterProfile.PaperWidth(rawValue: width) {
+                paper = known
+            } else if let width = value.int {
+                reader.issue(profilePath / "paper", "paper width \(width) mm is not supported; use 58 or 80")
+            } else {
+                reader.issue(profilePath / "paper",
+                             "expected an integer (58 or 80), found \(ConfigReader.describe(value))")
+            }
+        }
+        let columns = reader.int(table, "columns", at: profilePath, range: 16...64)
+        var codePage = CodePage.pc858
+        if let name = reader.string(table, "code_page", at: profilePath) {
+            if let value = CodePage(rawValue: name.lowercased()) {
+                codePage = value
+            } else {
+                let names = CodePage.allCases.map(\.rawValue)
+                let hint = closestMatch(to: name, among: names).map { "; did you mean '\($0)'?" }
+                    ?? " (use one of \(names.joined(separator: ", ")))"
+                reader.issue(profilePath / "code_page", "unknown code page '\(name)'\(hint)")
+            }
+        }
+        return PrinterProfile(
+            paper: paper, columns: columns, codePage: codePage,
+            hasCutter: reader.bool(table, "cutter", at: profilePath) ?? true,
+            cancelKanji: reader.bool(table, "cancel_kanji", at: profilePath) ?? false,
+            nativeQR: reader.bool(table, "native_qr", at: profilePath) ?? false,
+            feedBeforeCut: reader.int(table, "feed_before_cut", at: profilePath, range: 0...20) ?? 4)
+    }
+
+    // MARK: socket, storage
+
+    func decodeSocket(_ root: TOMLTable) -> SocketSettings {
+        let path: ConfigPath = "socket"
+        guard let table = reader.table(root, "socket", at: ConfigPath(), section: "[socket]") else {
+            return SocketSettings()
+        }
+        reader.checkKeys(table, at: path, allowed: ["path", "group"])
+        var settings = SocketSettings()
+        if let socketPath = reader.string(table, "path", at: path) {
+            if socketPath.isEmpty {
+                reader.issue(path / "path", "must not be empty")
+            } else if socketPath.utf8.count > 107 {
+                // sun_path holds 108 bytes including the terminating NUL.
+                reader.issue(path / "path", "\(socketPath.utf8.count) bytes is too long for a Unix socket (max 107)")
+            } else {
+                settings.path = socketPath
+            }
+        }
+        if let group = reader.string(table, "group", at: path) {
+            if group.isEmpty { reader.issue(path / "group", "must not be empty (leave it out instead)") }
+            settings.group = group
+        }
+        return settings
+    }
+
+    func decodeStorage(_ root: TOMLTable) -> StorageSettings {
+        let path: ConfigPath = "storage"
+        guard let table = reader.table(root, "storage", at: ConfigPath(), section: "[storage]") else {
+            return StorageSettings()
+        }
+        reader.checkKeys(table, at: path, allowed: ["database"])
+        var settings = StorageSettings()
+        if let database = reader.string(table, "database", at: path) {
+            if database.isEmpty {
+                reader.issue(path / "database", "must not be empty")
+            } else {
+                settings.database = database
+            }
+        }
+        return settings
     }
 }

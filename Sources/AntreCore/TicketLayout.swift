@@ -36,12 +36,169 @@ public struct NoticeSlip: Sendable, Equatable {
 }
 
 /// Ticket slip -> printer-neutral receipt. Pure: same input, same receipt.
+///
+/// Order on paper: office header, queue number, service, date and time, people
+/// ahead; then what the resident needs (requirements, schedule, processing time,
+/// officer, fee); then the footer. Empty config fields print nothing at all.
 public enum TicketLayout {
     public static func receipt(for slip: TicketSlip) -> Receipt {
-        fatalError("TicketLayout.receipt: not yet implemented")
+        let words = Words(slip.office.language)
+        var blocks = header(slip.office)
+
+        blocks.append(.rule())
+        blocks.append(.text(words.queueNumber, style: centred))
+        blocks.append(.text(slip.ticket.number.description,
+                            style: TextStyle(alignment: .center, bold: true, widthScale: 2, heightScale: 2)))
+        blocks.append(.text(slip.service.name, style: centredBold))
+        if slip.isReprint { blocks.append(.text(words.reprint, style: centredBold)) }
+        let when = LocalTime(slip.ticket.issuedAt, in: slip.office.timeZone)
+        blocks.append(.columns(left: words.date(when), right: words.time(when)))
+        blocks.append(.text(words.ahead(max(0, slip.ahead))))
+
+        let details = details(slip.service, words)
+        if !details.isEmpty {
+            blocks.append(.rule())
+            blocks += details
+        }
+        blocks += footer(slip.office)
+        return Receipt(blocks)
     }
 
     public static func receipt(for notice: NoticeSlip) -> Receipt {
-        fatalError("TicketLayout.receipt(notice): not yet implemented")
+        let words = Words(notice.office.language)
+        var blocks = header(notice.office)
+        blocks.append(.rule())
+        if let title = nonEmpty(notice.title) {
+            blocks.append(.text(title, style: TextStyle(alignment: .center, bold: true,
+                                                        widthScale: 2, heightScale: 2)))
+        }
+        for line in notice.lines.compactMap(nonEmpty) { blocks.append(.text(line)) }
+        let when = LocalTime(notice.at, in: notice.office.timeZone)
+        blocks.append(.columns(left: words.date(when), right: words.time(when)))
+        blocks += footer(notice.office)
+        return Receipt(blocks)
     }
+
+    // MARK: - Parts
+
+    private static let centred = TextStyle(alignment: .center)
+    private static let centredBold = TextStyle(alignment: .center, bold: true)
+
+    private static func header(_ office: Office) -> [ReceiptBlock] {
+        var blocks: [ReceiptBlock] = []
+        if let name = nonEmpty(office.name) { blocks.append(.text(name, style: centredBold)) }
+        for line in ([office.address] + office.headerLines).compactMap(nonEmpty) {
+            blocks.append(.text(line, style: centred))
+        }
+        return blocks
+    }
+
+    private static func footer(_ office: Office) -> [ReceiptBlock] {
+        let lines = office.footerLines.compactMap(nonEmpty)
+        guard !lines.isEmpty else { return [] }
+        return [.rule()] + lines.map { .text($0, style: centred) }
+    }
+
+    private static func details(_ service: Service, _ words: Words) -> [ReceiptBlock] {
+        var blocks: [ReceiptBlock] = []
+        let requirements = service.requirements.compactMap(nonEmpty)
+        if !requirements.isEmpty {
+            blocks.append(.text(words.requirements, style: TextStyle(bold: true)))
+            for (offset, requirement) in requirements.enumerated() {
+                let marker = "\(offset + 1). "
+                blocks.append(.text(marker + requirement, hangingIndent: marker.count))
+            }
+        }
+        let schedule = service.schedule.compactMap(nonEmpty)
+        if !schedule.isEmpty {
+            blocks.append(.text(words.schedule, style: TextStyle(bold: true)))
+            for line in schedule { blocks.append(.text("- " + line, hangingIndent: 2)) }
+        }
+        if let time = nonEmpty(service.processingTime) {
+            blocks.append(labelled(words.processingTime, time))
+        }
+        let officer = nonEmpty(service.officer), contact = nonEmpty(service.contact)
+        switch (officer, contact) {
+        case let (officer?, contact?): blocks.append(labelled(words.officer, "\(officer) (\(contact))"))
+        case let (officer?, nil): blocks.append(labelled(words.officer, officer))
+        case let (nil, contact?): blocks.append(labelled(words.contact, contact))
+        case (nil, nil): break
+        }
+        if let fee = nonEmpty(service.fee) { blocks.append(labelled(words.fee, fee)) }
+        return blocks
+    }
+
+    /// "Biaya: Gratis", continuation lines indented under the value.
+    private static func labelled(_ label: String, _ value: String) -> ReceiptBlock {
+        let prefix = label + ": "
+        return .text(prefix + value, hangingIndent: min(prefix.count, 12))
+    }
+
+    private static func nonEmpty(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
+
+/// Calendar fields of an instant in the office's time zone.
+private struct LocalTime {
+    var weekday: Int  // 1 = Sunday
+    var day: Int
+    var month: Int
+    var year: Int
+    var hour: Int
+    var minute: Int
+
+    init(_ date: Date, in timeZone: TimeZone) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.weekday, .day, .month, .year, .hour, .minute], from: date)
+        weekday = parts.weekday ?? 1
+        day = parts.day ?? 1
+        month = parts.month ?? 1
+        year = parts.year ?? 1970
+        hour = parts.hour ?? 0
+        minute = parts.minute ?? 0
+    }
+}
+
+/// The ticket's fixed words in the office's language. Dates are spelled out by
+/// hand, not by a locale, so a ticket reads the same on every machine.
+private struct Words {
+    let language: Language
+    init(_ language: Language) { self.language = language }
+
+    var queueNumber: String { language == .id ? "Nomor antrean" : "Queue number" }
+    var reprint: String { language == .id ? "CETAK ULANG" : "REPRINT" }
+    var requirements: String { language == .id ? "Persyaratan:" : "Requirements:" }
+    var schedule: String { language == .id ? "Jadwal:" : "Schedule:" }
+    var processingTime: String { language == .id ? "Waktu proses" : "Processing time" }
+    var officer: String { language == .id ? "Petugas" : "Officer" }
+    var contact: String { language == .id ? "Kontak" : "Contact" }
+    var fee: String { language == .id ? "Biaya" : "Fee" }
+
+    func ahead(_ count: Int) -> String {
+        language == .id ? "Menunggu di depan Anda: \(count) orang" : "People ahead of you: \(count)"
+    }
+
+    /// "Sabtu, 28 Nov 2026" / "Saturday, 28 Nov 2026".
+    func date(_ time: LocalTime) -> String {
+        let days = language == .id
+            ? ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"]
+            : ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+        let months = language == .id
+            ? ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+            : ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let dayName = days[(time.weekday - 1 + 7) % 7]
+        let monthName = months[(time.month - 1 + 12) % 12]
+        return "\(dayName), \(time.day) \(monthName) \(time.year)"
+    }
+
+    /// "23.40" in Indonesian (dot, as written there), "23:40" in English.
+    func time(_ time: LocalTime) -> String {
+        let separator = language == .id ? "." : ":"
+        return twoDigits(time.hour) + separator + twoDigits(time.minute)
+    }
+
+    private func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

@@ -96,13 +96,15 @@ final class ControlServer: @unchecked Sendable {
                         return
                     }
                     for message in messages {
-                        switch await dispatcher.handle(message, caller: caller) {
+                        switch await dispatcher.handle(message, caller: caller ?? Caller()) {
                         case let .reply(reply):
                             try await outbound.write(ByteBuffer(bytes: reply))
                         case let .stream(stream):
                             for await reply in stream {
                                 try await outbound.write(ByteBuffer(bytes: reply))
                             }
+                            // The service has no more to say (daemon stopping): close.
+                            return
                         case .none:
                             break
                         case .close:

@@ -2,6 +2,7 @@ import AntreCore
 import AntreDevices
 import AntreStore
 import AntreWire
+import ESCPOS
 import Dispatch
 import Foundation
 import Logging
@@ -12,10 +13,12 @@ import NIOPosix
 public enum Daemon {
     /// Returns the process exit status.
     public static func run(options: DaemonOptions, config loaded: AntreConfig) async -> Int32 {
-        var logger = Logger(label: "antred")
-        logger.logLevel = options.logLevel
-        var config = loaded
-        applyOverrides(options, to: &config)
+        var baseLogger = Logger(label: "antred")
+        baseLogger.logLevel = options.logLevel
+        let logger = baseLogger
+        var overridden = loaded
+        applyOverrides(options, to: &overridden)
+        let config = overridden
 
         let store: QueueStore
         do {
@@ -43,7 +46,9 @@ public enum Daemon {
         for dispenser in config.dispensers {
             let transport: any PrinterTransport
             if options.demo, case let .preview(directory) = dispenser.printer {
-                transport = PreviewPrinter(directory: directory, echo: .standardOutput, columns: dispenser.profile.columns)
+                let columns = dispenser.profile.columns
+                transport = PreviewPrinter(directory: directory, echo: .standardOutput,
+                                           render: { ESCPOSTextRenderer.render($0, columns: columns) }, logger: logger)
             } else {
                 transport = DeviceFactory.printer(for: dispenser.printer, logger: logger)
             }
@@ -71,6 +76,8 @@ public enum Daemon {
                             FileHandle.standardError.write(Data(Self.demoBanner(config: config).utf8))
                         }
                     }
+                    return nil
+                } catch is CancellationError {
                     return nil
                 } catch {
                     logger.critical("control socket failed", metadata: ["error": "\(error)"])

@@ -96,7 +96,9 @@ public final class QueueController: @unchecked Sendable {
             }
             outcome.printed = error == nil
             outcome.printError = error?.description
-            outcome.ticket = (try? await worker.run { [self] in try store.ticket(id: issued.ticket.id) }) ?? nil ?? outcome.ticket
+            if let fresh = try? await worker.run({ [self] in try store.ticket(id: issued.ticket.id) }) {
+                outcome.ticket = fresh
+            }
         }
         return outcome
     }
@@ -223,7 +225,7 @@ public final class QueueController: @unchecked Sendable {
         result.ahead = ahead
         result.printed = error == nil
         result.printError = error?.description
-        if let fresh = try? await worker.run({ [self] in try store.ticket(id: ticket.id) }), let fresh {
+        if let fresh = try? await worker.run({ [self] in try store.ticket(id: ticket.id) }) {
             result.ticket = fresh
         }
         return result

@@ -1,13 +1,33 @@
 import AntreCore
+import Foundation
 import Logging
 
 /// Builds the transport or input for a config entry.
 public enum DeviceFactory {
-    public static func printer(for connection: PrinterConnection, logger: Logger) -> any PrinterTransport {
-        fatalError("unimplemented")
+    /// - Parameter previewEcho: where a `preview:` printer also writes each job's text (demo: stdout).
+    public static func printer(for connection: PrinterConnection, logger: Logger,
+                               previewEcho: FileHandle? = nil) -> any PrinterTransport {
+        switch connection {
+        case let .tcp(host, port): TCPPrinter(host: host, port: port, logger: logger)
+        case let .serial(path, baud): SerialPrinter(path: path, baud: baud, logger: logger)
+        case let .file(path): DeviceFilePrinter(path: path, logger: logger)
+        case let .preview(directory): PreviewPrinter(directory: directory, echo: previewEcho, logger: logger)
+        case .usb: UnsupportedUSBPrinter(connection: connection)
+        }
     }
 
+    /// nil for `.none`, and for evdev until that input exists.
     public static func buttons(for input: InputSpec, logger: Logger) -> (any ButtonSource)? {
-        fatalError("unimplemented")
+        switch input {
+        case let .serial(path, baud, framing):
+            return SerialButtonSource(path: path, baud: baud, framing: framing, logger: logger)
+        case .keyboard:
+            return KeyboardButtonSource(logger: logger)
+        case let .evdev(path):
+            logger.warning("evdev input comes in a later issue; buttons on \(path) are ignored")
+            return nil
+        case .none:
+            return nil
+        }
     }
 }

@@ -24,6 +24,9 @@ public protocol PrinterTransport: AnyObject, Sendable {
     var connection: PrinterConnection { get }
     /// Sends one whole job, or throws `PrinterError`. Never blocks past `timeout`.
     func send(_ job: [UInt8], timeout: Duration) throws(PrinterError)
+    /// Asks the printer for its real-time status (DLE EOT 1..4) and returns the raw
+    /// reply bytes, or `.unknown` when the link cannot answer within `timeout`.
+    func queryStatus(timeout: Duration) -> PrinterStatusReading
     /// Drops the connection (the next `send` reconnects).
     func close()
 }

@@ -1,0 +1,121 @@
+import AntreCore
+import AntreWire
+import Foundation
+
+extension ServiceInfo {
+    static let antre = ServiceInfo(vendor: "Antre", product: "antred", version: "0.1.0",
+                                   url: "https://varlink.org (io.antre.Queue)")
+}
+
+/// io.antre.Queue over the controller: translates wire parameters to controller
+/// calls and domain results to wire replies. No queue logic lives here.
+struct QueueService: QueueHandler {
+    let controller: QueueController
+
+    private func actor(_ caller: Caller) -> String? {
+        caller.uid.map { "uid:\($0)" }
+    }
+
+    private func info(_ outcome: TicketOutcome) -> TicketInfo {
+        TicketInfo(outcome.ticket, serviceName: outcome.serviceName, ahead: outcome.ahead,
+                   timeZone: controller.config.office.timeZone)
+    }
+
+    func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply {
+        let outcome = try await controller.issue(serviceID: parameters.service, dispenserID: parameters.dispenser,
+                                                 actor: actor(caller))
+        return IssueReply(ticket: info(outcome), ahead: outcome.ahead ?? 0, printed: outcome.printed ?? false)
+    }
+
+    func callNext(_ parameters: CallNextParameters, caller: Caller) async throws -> CallNextReply {
+        let outcome = try await controller.callNext(counterID: parameters.counter, serviceIDs: parameters.services ?? [],
+                                                    actor: actor(caller))
+        return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter)
+    }
+
+    private func requireSelector(_ parameters: TicketSelector) throws {
+        if parameters.counter == nil && parameters.number == nil {
+            throw VarlinkErrors.invalidParameter("counter")
+        }
+    }
+
+    func recall(_ parameters: RecallParameters, caller: Caller) async throws -> RecallReply {
+        try requireSelector(parameters)
+        let outcome = try await controller.act(.recall, counterID: parameters.counter, number: parameters.number,
+                                               actor: actor(caller))
+        return RecallReply(ticket: info(outcome), counterName: outcome.counterName)
+    }
+
+    func skip(_ parameters: SkipParameters, caller: Caller) async throws -> TicketReply {
+        try requireSelector(parameters)
+        return TicketReply(ticket: info(try await controller.act(.skip, counterID: parameters.counter,
+                                                                 number: parameters.number, actor: actor(caller))))
+    }
+
+    func finish(_ parameters: FinishParameters, caller: Caller) async throws -> TicketReply {
+        try requireSelector(parameters)
+        return TicketReply(ticket: info(try await controller.act(.finish, counterID: parameters.counter,
+                                                                 number: parameters.number, actor: actor(caller))))
+    }
+
+    func transfer(_ parameters: TransferParameters, caller: Caller) async throws -> TicketReply {
+        TicketReply(ticket: info(try await controller.transfer(number: parameters.number, toServiceID: parameters.service,
+                                                               actor: actor(caller))))
+    }
+
+    func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply {
+        TicketReply(ticket: info(try await controller.reprint(number: parameters.number, actor: actor(caller))))
+    }
+
+    func status(caller: Caller) async throws -> StatusReply {
+        let status = try await controller.status()
+        let config = status.config
+        let zone = config.office.timeZone
+        let lines = Dictionary(status.snapshot.services.map { ($0.serviceID, $0) }, uniquingKeysWith: { a, _ in a })
+        let services = config.services.map { service in
+            let line = lines[service.id]
+            return ServiceStatus(service: service.id, name: service.name, prefix: service.prefix,
+                                 waiting: line?.waiting ?? 0, issued: line?.issuedToday ?? 0,
+                                 served: line?.served ?? 0, skipped: line?.skipped ?? 0,
+                                 lastNumber: line?.lastNumber?.description)
+        }
+        let counters = config.counters.map { counter in
+            let current = status.snapshot.called.first { $0.counterID == counter.id }
+            return CounterStatus(
+                counter: counter.id, name: counter.name, services: counter.services,
+                current: current.map {
+                    TicketInfo($0, serviceName: config.service($0.serviceID)?.name ?? $0.serviceID, timeZone: zone)
+                })
+        }
+        let printers = status.printers.map { line in
+            PrinterStatus(dispenser: line.dispenserID, connection: line.connection, state: line.health.state.rawValue,
+                          detail: line.health.detail)
+        }
+        let failed = status.snapshot.printFailed.map {
+            TicketInfo($0, serviceName: config.service($0.serviceID)?.name ?? $0.serviceID, timeZone: zone)
+        }
+        return StatusReply(day: status.snapshot.day.description, office: config.office.name, services: services,
+                           counters: counters, printers: printers, printFailed: failed)
+    }
+
+    func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {
+        let source = controller.events.subscribe()
+        let controller = self.controller
+        return AsyncStream { continuation in
+            let task = Task {
+                for await event in source {
+                    let config = controller.config
+                    continuation.yield(QueueEventInfo(
+                        event, counterName: event.counterID.flatMap { config.counter($0)?.name },
+                        timeZone: config.office.timeZone))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func reload(caller: Caller) async throws {
+        throw VarlinkErrors.methodNotImplemented("io.antre.Queue.Reload")
+    }
+}

@@ -1,0 +1,220 @@
+import CLinuxShims
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Small blocking-I/O helpers shared by the transports: every wait is a poll()
+// bounded by a deadline, so no call blocks past the caller's timeout.
+
+typealias Deadline = ContinuousClock.Instant
+
+func deadline(after timeout: Duration) -> Deadline { ContinuousClock.now.advanced(by: timeout) }
+
+/// Milliseconds left until `deadline` for poll(), rounded up, at least 0.
+func pollMilliseconds(until deadline: Deadline) -> Int32 {
+    let left = ContinuousClock.now.duration(to: deadline)
+    if left <= .zero { return 0 }
+    let (seconds, attos) = left.components
+    let ms = seconds * 1000 + (attos + 999_999_999_999_999) / 1_000_000_000_000_000
+    return Int32(clamping: ms)
+}
+
+func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+/// The revents of one poll() on `fd`, retrying EINTR; nil when the deadline passed with no event.
+func pollOnce(_ fd: Int32, events: Int32, until deadline: Deadline) -> Int16? {
+    while true {
+        var pfd = pollfd(fd: fd, events: Int16(truncatingIfNeeded: events), revents: 0)
+        let rc = poll(&pfd, 1, pollMilliseconds(until: deadline))
+        if rc > 0 { return pfd.revents }
+        if rc == 0 { return nil }
+        if errno == EINTR { continue }
+        return Int16(truncatingIfNeeded: POLLERR)
+    }
+}
+
+func has(_ revents: Int16, _ flag: Int32) -> Bool { Int32(revents) & flag != 0 }
+
+enum WriteOutcome {
+    case done
+    case timedOut(sent: Int)
+    case failed(sent: Int, reason: String)
+}
+
+/// Writes all of `bytes` to a non-blocking fd, waiting for writability until `deadline`.
+/// `useSend` uses send(MSG_NOSIGNAL) so a closed socket gives EPIPE, not SIGPIPE.
+func writeAll(_ fd: Int32, _ bytes: [UInt8], until deadline: Deadline, useSend: Bool) -> WriteOutcome {
+    var sent = 0
+    while sent < bytes.count {
+        let n: Int = bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return 0 }
+            let p = base.advanced(by: sent)
+            return useSend ? Glibc.send(fd, p, bytes.count - sent, Int32(MSG_NOSIGNAL))
+                : Glibc.write(fd, p, bytes.count - sent)
+        }
+        if n > 0 { sent += n; continue }
+        if n < 0 {
+            let e = errno
+            if e == EINTR { continue }
+            if e != EAGAIN && e != EWOULDBLOCK { return .failed(sent: sent, reason: errnoText(e)) }
+        }
+        // Would block (or wrote nothing): wait for room until the deadline.
+        guard let rev = pollOnce(fd, events: Int32(POLLOUT), until: deadline) else { return .timedOut(sent: sent) }
+        if has(rev, Int32(POLLOUT)) { continue }
+        if has(rev, Int32(POLLHUP)) { return .failed(sent: sent, reason: "the other end hung up") }
+        if has(rev, Int32(POLLERR) | Int32(POLLNVAL)) {
+            return .failed(sent: sent, reason: socketError(fd) ?? "device error")
+        }
+    }
+    return .done
+}
+
+/// SO_ERROR of a socket, as text; nil when there is none or fd is not a socket.
+func socketError(_ fd: Int32) -> String? {
+    var err: Int32 = 0
+    var len = socklen_t(MemoryLayout<Int32>.size)
+    guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0, err != 0 else { return nil }
+    return errnoText(err)
+}
+
+/// Reads and drops whatever input is pending. Returns false when the other end closed.
+/// `tty`: a raw tty with VMIN=0 reads 0 when empty, so 0 is not end of file there.
+func discardPendingInput(_ fd: Int32, tty: Bool) -> Bool {
+    var buf = [UInt8](repeating: 0, count: 512)
+    while true {
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n > 0 { continue }
+        if n == 0 { return tty }
+        let e = errno
+        if e == EINTR { continue }
+        return e == EAGAIN || e == EWOULDBLOCK
+    }
+}
+
+/// True when the fd reports a hang-up or error without blocking (peer closed, device gone).
+/// Pending input (stale status bytes) is read and dropped on the way.
+func connectionLooksClosed(_ fd: Int32, tty: Bool) -> Bool {
+    guard let rev = pollOnce(fd, events: Int32(POLLIN), until: ContinuousClock.now) else { return false }
+    if has(rev, Int32(POLLHUP) | Int32(POLLERR) | Int32(POLLNVAL)) { return true }
+    return has(rev, Int32(POLLIN)) && !discardPendingInput(fd, tty: tty)
+}
+
+/// The reading of a printer's real-time status (DLE EOT 1..4).
+public enum PrinterStatusReading: Sendable, Equatable {
+    /// The connection cannot answer (file, preview, one-way link) or no reply came in time.
+    case unknown
+    /// The four raw reply bytes to DLE EOT 1, 2, 3, 4 in order; ESCPOS parses them.
+    case reply([UInt8])
+    /// The printer could not be reached at all.
+    case unreachable(String)
+}
+
+enum StatusQueryOutcome {
+    case reply([UInt8])
+    case noReply
+    case broken(String)
+}
+
+/// Sends DLE EOT 1..4 one at a time and reads one byte for each, all within `deadline`.
+/// `socket` selects send(MSG_NOSIGNAL) and read-0-is-EOF; otherwise fd is a raw tty.
+func queryDLEEOT(_ fd: Int32, until deadline: Deadline, socket: Bool) -> StatusQueryOutcome {
+    if !discardPendingInput(fd, tty: !socket) { return .broken("the printer closed the connection") }
+    var replies: [UInt8] = []
+    for n: UInt8 in 1...4 {
+        switch writeAll(fd, [0x10, 0x04, n], until: deadline, useSend: socket) {
+        case .done: break
+        case .timedOut: return .noReply
+        case let .failed(_, reason): return .broken(reason)
+        }
+        var byte: UInt8 = 0
+        readLoop: while true {
+            guard let rev = pollOnce(fd, events: Int32(POLLIN), until: deadline) else { return .noReply }
+            if !has(rev, Int32(POLLIN)) { return .broken("the printer hung up") }
+            let r = read(fd, &byte, 1)
+            if r == 1 { break readLoop }
+            if r == 0 {
+                if socket || has(rev, Int32(POLLHUP)) { return .broken("the printer closed the connection") }
+                continue
+            }
+            let e = errno
+            if e == EINTR || e == EAGAIN || e == EWOULDBLOCK { continue }
+            return .broken(errnoText(e))
+        }
+        replies.append(byte)
+    }
+    return .reply(replies)
+}
+
+/// A pipe whose read end becomes readable when `signal()` is called: lets a reader
+/// thread blocked in poll() wake up at once on stop.
+final class StopSignal: @unchecked Sendable {
+    let readFD: Int32
+    private let writeFD: Int32
+
+    init?() {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        readFD = fds[0]
+        writeFD = fds[1]
+    }
+
+    func signal() {
+        var b: UInt8 = 1
+        _ = write(writeFD, &b, 1)
+    }
+
+    /// Waits up to `timeout`; true when stop was signalled.
+    func wait(_ timeout: Duration) -> Bool {
+        pollOnce(readFD, events: Int32(POLLIN), until: deadline(after: timeout)) != nil
+    }
+
+    var isSignalled: Bool { pollOnce(readFD, events: Int32(POLLIN), until: ContinuousClock.now) != nil }
+
+    deinit {
+        Glibc.close(readFD)
+        Glibc.close(writeFD)
+    }
+}
+
+/// Puts a tty fd in raw 8N1 at `baud`, no flow control, reads never block.
+/// Returns an error text, or nil on success.
+func configureRawSerial(_ fd: Int32, baud: Int) -> String? {
+    let speed = antreBaud(baud)
+    guard speed != 0 else { return "unsupported baud rate \(baud) (use 9600, 19200, 38400, 57600 or 115200)" }
+    var t = termios()
+    guard tcgetattr(fd, &t) == 0 else { return "not a serial port (\(errnoText(errno)))" }
+    cfmakeraw(&t)
+    t.c_cflag |= tcflag_t(CLOCAL) | tcflag_t(CREAD) | tcflag_t(CS8)
+    t.c_cflag &= ~(tcflag_t(PARENB) | tcflag_t(CSTOPB) | tcflag_t(CRTSCTS))
+    t.c_iflag &= ~(tcflag_t(IXON) | tcflag_t(IXOFF) | tcflag_t(IXANY))
+    withUnsafeMutableBytes(of: &t.c_cc) { cc in
+        cc[Int(VMIN)] = 0
+        cc[Int(VTIME)] = 0
+    }
+    guard cfsetispeed(&t, speed) == 0, cfsetospeed(&t, speed) == 0 else {
+        return "cannot set baud rate \(baud) (\(errnoText(errno)))"
+    }
+    guard tcsetattr(fd, TCSANOW, &t) == 0 else { return "cannot configure the port (\(errnoText(errno)))" }
+    return nil
+}
+
+/// Text for an open() failure that says what to check.
+func openFailureText(_ path: String, _ code: Int32) -> String {
+    switch code {
+    case ENOENT: "\(path) does not exist (is the device plugged in and the path right?)"
+    case EACCES, EPERM: "permission denied on \(path) (add the antre user to the device's group, e.g. dialout or lp)"
+    case EBUSY: "\(path) is busy (is another program using it?)"
+    case ENXIO: "no device or reader behind \(path) (is it connected?)"
+    default: "cannot open \(path): \(errnoText(code))"
+    }
+}
+
+func antreBaud(_ baud: Int) -> speed_t {
+    guard let b = UInt32(exactly: baud) else { return 0 }
+    return antre_baud_constant(b)
+}

@@ -1,1 +1,0 @@
-// AntreWire: Varlink framing, io.antre.Queue types, client.

@@ -1,0 +1,153 @@
+/// The `io.antre.Queue` interface description. This constant is what
+/// `org.varlink.service.GetInterfaceDescription` returns; the file
+/// `io.antre.Queue.varlink` next to it holds the same text (a test keeps them
+/// equal) so generic Varlink tools can read it without running the daemon.
+public enum QueueInterface {
+    /// The interface name.
+    public static let name = "io.antre.Queue"
+
+    /// The IDL text.
+    public static let idl = """
+# Antre: the ticket queue of a village office (kantor desa).
+# Residents take numbered tickets at dispensers; officers call them at
+# counters (loket). Numbers look like "B-012": service prefix, dash, three
+# digits, restarting every local day. Times are ISO 8601 strings with the
+# office's UTC offset ("2026-11-28T10:32:05+07:00").
+interface io.antre.Queue
+
+# One ticket of today's queue.
+type Ticket (
+  # "B-012"
+  number: string,
+  # Id of the service it waits for now (changes on transfer).
+  service: string,
+  # Name of that service as printed ("KTP-el").
+  service_name: string,
+  state: (waiting, called, served, skipped, expired),
+  # Counter id while called, and the last counter once served or skipped.
+  counter: ?string,
+  # Whether the paper reached the resident.
+  print_state: (pending, printed, print_failed, none),
+  issued_at: string,
+  called_at: ?string,
+  # Times called, recalls included.
+  call_count: int,
+  # Tickets of the same service waiting before this one (waiting tickets only).
+  ahead: ?int
+)
+
+# Today's numbers of one service.
+type ServiceStatus (
+  service: string,
+  name: string,
+  prefix: string,
+  waiting: int,
+  issued: int,
+  served: int,
+  skipped: int,
+  # The last number issued today.
+  last_number: ?string
+)
+
+# One counter (loket) and the ticket it is serving.
+type CounterStatus (
+  counter: string,
+  name: string,
+  # Services it calls; empty means all.
+  services: []string,
+  current: ?Ticket
+)
+
+# The printer of one dispenser.
+type PrinterStatus (
+  dispenser: string,
+  # "usb:0416:5011", "tcp:192.168.1.50:9100", "serial:/dev/ttyUSB0"...
+  connection: string,
+  # ready, offline, paper_out, cover_open, error or unknown.
+  state: string,
+  detail: ?string
+)
+
+# A change in the queue, as streamed by Monitor.
+type Event (
+  # issued, called, recalled, skipped, served, transferred, expired, printed,
+  # print_failed, reprint_requested, printer (a printer changed state) or
+  # reloaded (the configuration was reloaded).
+  kind: string,
+  at: string,
+  number: ?string,
+  service: ?string,
+  counter: ?string,
+  counter_name: ?string,
+  # Free text: transfer source, failure reason, printer state...
+  detail: ?string,
+  # The ticket after the change.
+  ticket: ?Ticket
+)
+
+# Issues a ticket for a service, printed by the dispenser when one is given.
+method Issue(service: string, dispenser: ?string) -> (ticket: Ticket, ahead: int, printed: bool)
+
+# Calls the next waiting ticket to a counter, from the given services or from
+# all the services of that counter.
+method CallNext(counter: string, services: ?[]string) -> (ticket: Ticket, counter_name: string)
+
+# Calls a ticket again: the one called at the counter, or the given number.
+method Recall(counter: ?string, number: ?string) -> (ticket: Ticket, counter_name: ?string)
+
+# Marks a called ticket as skipped (the resident did not come).
+method Skip(counter: ?string, number: ?string) -> (ticket: Ticket)
+
+# Marks a called ticket as served.
+method Finish(counter: ?string, number: ?string) -> (ticket: Ticket)
+
+# Moves a ticket to another service's queue; it keeps its number.
+method Transfer(number: string, service: string) -> (ticket: Ticket)
+
+# Prints a ticket again on the dispenser that issued it.
+method Reprint(number: string) -> (ticket: Ticket)
+
+# Today's queue, counters and printers.
+method Status() -> (
+  day: string,
+  office: string,
+  services: []ServiceStatus,
+  counters: []CounterStatus,
+  printers: []PrinterStatus,
+  print_failed: []Ticket
+)
+
+# Streams every change from now on; call with "more": true. Every reply has
+# "continues": true; the connection closes when antred stops.
+method Monitor() -> (event: Event)
+
+# Reads the configuration file again.
+method Reload() -> ()
+
+# No ticket is waiting for the counter's services.
+error NoTicketWaiting (counter: string, services: []string)
+
+error TicketNotFound (number: string)
+
+error ServiceNotFound (service: string)
+
+error CounterNotFound (counter: string)
+
+# The action does not apply in the ticket's current state.
+error InvalidState (number: string, state: string, action: string)
+
+# No ticket is called at the counter.
+error NothingCalled (counter: string)
+
+error NotPrintable (number: string, reason: string)
+
+# The configuration file has errors; the running configuration is kept.
+error ConfigInvalid (issues: []string)
+
+# The caller may not use this method.
+error PermissionDenied (method: string)
+
+error InternalError (message: string)
+
+"""
+}

@@ -1,0 +1,143 @@
+/// Human text for io.antre.Queue replies: what `antre` prints without --json.
+/// Lives here (not in the executable) so it is unit-tested.
+public enum QueueText {
+    /// "B-012 -> Loket 2"
+    public static func called(_ reply: CallNextReply) -> String {
+        "\(reply.ticket.number) -> \(reply.counterName)"
+    }
+
+    /// "B-012 recalled at Loket 2"
+    public static func recalled(_ reply: RecallReply) -> String {
+        guard let counter = reply.counterName ?? reply.ticket.counter else { return "\(reply.ticket.number) recalled" }
+        return "\(reply.ticket.number) recalled at \(counter)"
+    }
+
+    /// "B-012 skipped"
+    public static func skipped(_ reply: TicketReply) -> String { "\(reply.ticket.number) skipped" }
+
+    /// "B-012 served"
+    public static func finished(_ reply: TicketReply) -> String { "\(reply.ticket.number) served" }
+
+    /// "B-012 -> akta-lahir (waiting)"
+    public static func transferred(_ reply: TicketReply) -> String {
+        "\(reply.ticket.number) -> \(reply.ticket.service) (\(reply.ticket.state.rawValue))"
+    }
+
+    /// "T-004 issued for KTP-el, 3 ahead; printed"
+    public static func issued(_ reply: IssueReply) -> String {
+        let ticket = reply.ticket
+        return "\(ticket.number) issued for \(ticket.serviceName), \(reply.ahead) ahead; "
+            + paperText(ticket, printed: reply.printed)
+    }
+
+    /// "T-004 reprinted", or why not.
+    public static func reprinted(_ reply: TicketReply) -> String {
+        let ticket = reply.ticket
+        switch ticket.printState {
+        case .printed: return "\(ticket.number) reprinted"
+        case .pending: return "\(ticket.number) sent to the printer"
+        case .failed: return "\(ticket.number): print failed again (check the printer, then: antre reprint \(ticket.number))"
+        case .none: return "\(ticket.number): not printed (no dispenser)"
+        }
+    }
+
+    public static func reloaded() -> String { "configuration reloaded" }
+
+    private static func paperText(_ ticket: TicketInfo, printed: Bool) -> String {
+        if printed { return "printed" }
+        switch ticket.printState {
+        case .printed: return "printed"
+        case .pending: return "printing"
+        case .failed: return "print failed (antre reprint \(ticket.number))"
+        case .none: return "not printed"
+        }
+    }
+
+    /// One line per event: "10:32:05 called B-012 at Loket 2".
+    public static func event(_ event: QueueEventInfo) -> String {
+        var parts = [WireTime.clock(event.at), event.kind]
+        if let number = event.number { parts.append(number) }
+        let counter = event.counterName ?? event.counter
+        switch event.kind {
+        case "called", "recalled", "skipped", "served":
+            if let counter { parts.append("at \(counter)") }
+        case "transferred":
+            if let service = event.service { parts.append("to \(service)") }
+        case "issued":
+            if let name = event.ticket?.serviceName ?? event.service { parts.append("for \(name)") }
+            if let ahead = event.ticket?.ahead { parts.append("(\(ahead) ahead)") }
+        default:
+            break
+        }
+        if let detail = event.detail, !detail.isEmpty { parts.append("- \(detail)") }
+        return parts.joined(separator: " ")
+    }
+
+    /// The compact status table of `antre status`.
+    public static func status(_ status: StatusReply) -> String {
+        var lines = ["\(status.office), \(status.day)", ""]
+        if status.services.isEmpty {
+            lines.append("no services configured")
+        } else {
+            var rows = [["SERVICE", "NAME", "WAITING", "SERVED", "SKIPPED", "LAST"]]
+            for s in status.services {
+                rows.append([s.service, s.name, String(s.waiting), String(s.served), String(s.skipped),
+                             s.lastNumber ?? "-"])
+            }
+            lines += table(rows, rightAligned: [2, 3, 4])
+        }
+        lines.append("")
+        if status.counters.isEmpty {
+            lines.append("no counters configured")
+        } else {
+            var rows = [["COUNTER", "NAME", "NOW"]]
+            for c in status.counters {
+                var now = "-"
+                if let ticket = c.current {
+                    now = ticket.number
+                    if let at = ticket.calledAt { now += " since \(WireTime.clock(at).prefix(5))" }
+                }
+                rows.append([c.counter, c.name, now])
+            }
+            lines += table(rows)
+        }
+        lines.append("")
+        if status.printers.isEmpty {
+            lines.append("no printers")
+        } else {
+            var rows = [["PRINTER", "CONNECTION", "STATE", "DETAIL"]]
+            for p in status.printers {
+                rows.append([p.dispenser, p.connection, p.state, p.detail ?? ""])
+            }
+            lines += table(rows)
+        }
+        if !status.printFailed.isEmpty {
+            lines += ["", "PRINT FAILED (antre reprint NUMBER)"]
+            var rows: [[String]] = []
+            for t in status.printFailed {
+                rows.append([t.number, t.serviceName, "issued \(WireTime.clock(t.issuedAt).prefix(5))", t.state.rawValue])
+            }
+            lines += table(rows)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Pads columns to a common width, two spaces apart, no trailing spaces.
+    static func table(_ rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+        let columns = rows.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        return rows.map { row in
+            var cells: [String] = []
+            for (i, cell) in row.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                cells.append(rightAligned.contains(i) ? pad + cell : cell + pad)
+            }
+            var line = cells.joined(separator: "  ")
+            while line.last == " " { line.removeLast() }
+            return line
+        }
+    }
+}

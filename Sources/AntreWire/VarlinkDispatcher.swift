@@ -1,0 +1,237 @@
+import AntreCore
+
+/// Who is calling, from the socket's peer credentials (SO_PEERCRED); nil
+/// fields when the transport cannot tell.
+public struct Caller: Sendable, Equatable {
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var pid: Int32?
+
+    public init(uid: UInt32? = nil, gid: UInt32? = nil, pid: Int32? = nil) {
+        self.uid = uid
+        self.gid = gid
+        self.pid = pid
+    }
+}
+
+/// The daemon's side of io.antre.Queue: one method per Varlink method, taking
+/// decoded parameters. Throw `QueueError` for queue failures, `VarlinkError`
+/// for any other Varlink error (ConfigInvalid, PermissionDenied...); anything
+/// else reaches the client as io.antre.Queue.InternalError.
+public protocol QueueHandler: Sendable {
+    func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply
+    func callNext(_ parameters: CallNextParameters, caller: Caller) async throws -> CallNextReply
+    func recall(_ parameters: RecallParameters, caller: Caller) async throws -> RecallReply
+    func skip(_ parameters: SkipParameters, caller: Caller) async throws -> TicketReply
+    func finish(_ parameters: FinishParameters, caller: Caller) async throws -> TicketReply
+    func transfer(_ parameters: TransferParameters, caller: Caller) async throws -> TicketReply
+    func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply
+    func status(caller: Caller) async throws -> StatusReply
+    /// Events from now on; the stream ends when the daemon stops. The
+    /// dispatcher cancels its iteration when the client goes away.
+    func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo>
+    func reload(caller: Caller) async throws
+}
+
+/// What the transport does with one received message.
+public enum VarlinkOutcome: Sendable {
+    /// Send these bytes (one reply or error, NUL included).
+    case reply([UInt8])
+    /// Send each element as it comes (replies with "continues": true); the
+    /// stream finishing means the service has no more to say: close then.
+    case stream(AsyncStream<[UInt8]>)
+    /// Send nothing (a oneway call).
+    case none
+    /// The bytes are not JSON: there is nothing sensible to answer, close
+    /// the connection.
+    case close
+}
+
+/// Routes Varlink calls to org.varlink.service (served here) and to
+/// io.antre.Queue (a `QueueHandler`). Transport-independent: the daemon's
+/// socket server frames bytes with `VarlinkFramer` and sends the outcome.
+public struct VarlinkDispatcher: Sendable {
+    public let info: ServiceInfo
+    public let handler: any QueueHandler
+
+    /// `info.interfaces` is filled in by the dispatcher.
+    public init(info: ServiceInfo, handler: any QueueHandler) {
+        var info = info
+        info.interfaces = [VarlinkServiceInterface.name, QueueInterface.name]
+        self.info = info
+        self.handler = handler
+    }
+
+    /// Handles one framed message (without its NUL).
+    public func handle(_ message: [UInt8], caller: Caller = Caller()) async -> VarlinkOutcome {
+        let call: VarlinkCall
+        do {
+            call = try VarlinkCall(decoding: message)
+        } catch {
+            switch error {
+            case .invalidJSON: return .close
+            case .notAnObject, .missingMethod, .methodNotString:
+                return .reply(VarlinkErrors.invalidParameter("method").encoded())
+            case let .methodWithoutInterface(name):
+                return .reply(VarlinkErrors.methodNotFound(name).encoded())
+            case let .invalidField(field):
+                return .reply(VarlinkErrors.invalidParameter(field).encoded())
+            }
+        }
+        return await handle(call, caller: caller)
+    }
+
+    /// Handles one decoded call.
+    public func handle(_ call: VarlinkCall, caller: Caller = Caller()) async -> VarlinkOutcome {
+        let bytes: [UInt8]
+        switch call.interface {
+        case VarlinkServiceInterface.name:
+            bytes = await reply { () async throws -> any Encodable in try serviceCall(call) }
+        case QueueInterface.name:
+            if call.memberName == "Monitor" { return await monitor(call, caller: caller) }
+            bytes = await reply { () async throws -> any Encodable in try await queueCall(call, caller: caller) }
+        default:
+            bytes = VarlinkErrors.interfaceNotFound(call.interface).encoded()
+        }
+        return call.oneway ? .none : .reply(bytes)
+    }
+
+    private func serviceCall(_ call: VarlinkCall) throws -> any Encodable {
+        switch call.memberName {
+        case "GetInfo":
+            return info
+        case "GetInterfaceDescription":
+            struct Parameters: Decodable { var interface: String }
+            struct Reply: Encodable { var description: String }
+            let name = try decode(Parameters.self, call).interface
+            switch name {
+            case VarlinkServiceInterface.name: return Reply(description: VarlinkServiceInterface.idl)
+            case QueueInterface.name: return Reply(description: QueueInterface.idl)
+            default: throw VarlinkErrors.interfaceNotFound(name)
+            }
+        default:
+            throw VarlinkErrors.methodNotFound(call.method)
+        }
+    }
+
+    private func queueCall(_ call: VarlinkCall, caller: Caller) async throws -> any Encodable {
+        switch call.memberName {
+        case "Issue": return try await handler.issue(decode(IssueParameters.self, call), caller: caller)
+        case "CallNext": return try await handler.callNext(decode(CallNextParameters.self, call), caller: caller)
+        case "Recall": return try await handler.recall(decode(RecallParameters.self, call), caller: caller)
+        case "Skip": return try await handler.skip(decode(SkipParameters.self, call), caller: caller)
+        case "Finish": return try await handler.finish(decode(FinishParameters.self, call), caller: caller)
+        case "Transfer": return try await handler.transfer(decode(TransferParameters.self, call), caller: caller)
+        case "Reprint": return try await handler.reprint(decode(ReprintParameters.self, call), caller: caller)
+        case "Status": return try await handler.status(caller: caller)
+        case "Reload":
+            try await handler.reload(caller: caller)
+            return NoParameters()
+        default: throw VarlinkErrors.methodNotFound(call.method)
+        }
+    }
+
+    private func monitor(_ call: VarlinkCall, caller: Caller) async -> VarlinkOutcome {
+        if call.oneway { return .none }
+        guard call.more else { return .reply(VarlinkErrors.expectedMore().encoded()) }
+        let events: AsyncStream<QueueEventInfo>
+        do {
+            events = try await handler.monitor(caller: caller)
+        } catch {
+            return .reply(Self.errorBytes(error))
+        }
+        let (output, continuation) = AsyncStream<[UInt8]>.makeStream()
+        let pump = Task {
+            for await event in events {
+                guard let bytes = try? VarlinkReply.encode(MonitorReply(event: event), continues: true) else {
+                    continue
+                }
+                continuation.yield(bytes)
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        return .stream(output)
+    }
+
+    /// Runs `body` and encodes its result, or the error it threw.
+    private func reply(_ body: () async throws -> any Encodable) async -> [UInt8] {
+        do {
+            return try VarlinkReply.encode(try await body())
+        } catch {
+            return Self.errorBytes(error)
+        }
+    }
+
+    private static func errorBytes(_ error: any Error) -> [UInt8] {
+        switch error {
+        case let error as QueueError: error.varlinkError.encoded()
+        case let error as VarlinkError: error.encoded()
+        default: VarlinkErrors.internalError(String(describing: error)).encoded()
+        }
+    }
+
+    /// Decodes the call's parameters; a missing or ill-typed one becomes
+    /// org.varlink.service.InvalidParameter naming it.
+    private func decode<T: Decodable>(_ type: T.Type, _ call: VarlinkCall) throws -> T {
+        do {
+            return try JSONValue.object(call.parameters).decode(as: T.self)
+        } catch let error as DecodingError {
+            throw VarlinkErrors.invalidParameter(Self.parameterName(error))
+        }
+    }
+
+    /// The top-level parameter a DecodingError is about.
+    static func parameterName(_ error: DecodingError) -> String {
+        switch error {
+        case let .keyNotFound(key, context):
+            return context.codingPath.first?.stringValue ?? key.stringValue
+        case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context):
+            return context.codingPath.first?.stringValue ?? "parameters"
+        @unknown default:
+            return "parameters"
+        }
+    }
+}
+
+/// The org.varlink.service interface every Varlink service implements.
+public enum VarlinkServiceInterface {
+    public static let name = "org.varlink.service"
+
+    /// Its IDL, as published on varlink.org.
+    public static let idl = """
+    # The Varlink Service Interface is provided by every varlink service. It
+    # describes the service and the interfaces it implements.
+    interface org.varlink.service
+
+    # Get a list of all the interfaces a service provides and information
+    # about the implementation.
+    method GetInfo() -> (
+      vendor: string,
+      product: string,
+      version: string,
+      url: string,
+      interfaces: []string
+    )
+
+    # Get the description of an interface that is implemented by this service.
+    method GetInterfaceDescription(interface: string) -> (description: string)
+
+    # The requested interface was not found.
+    error InterfaceNotFound (interface: string)
+
+    # The requested method was not found
+    error MethodNotFound (method: string)
+
+    # The interface defines the requested method, but the service does not
+    # implement it.
+    error MethodNotImplemented (method: string)
+
+    # One of the passed parameters is invalid.
+    error InvalidParameter (parameter: string)
+
+    # Method is expected to be called with 'more' set to true, but wasn't
+    error ExpectedMore ()
+
+    """
+}

@@ -1,0 +1,216 @@
+import AntreCore
+import AntreWire
+import ArgumentParser
+import Foundation
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("antred's socket (env ANTRE_SOCKET).", valueName: "path"))
+    var socket: String = ProcessInfo.processInfo.environment["ANTRE_SOCKET"] ?? SocketDefaults.path
+
+    @Flag(name: .long, help: "Print antred's reply as JSON (sorted keys).")
+    var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for antred's reply.", valueName: "seconds"))
+    var timeout: Double = 10
+
+    func connect() throws -> VarlinkClient {
+        try VarlinkClient(path: socket, timeout: timeout)
+    }
+
+    /// Calls `method` and prints the reply: JSON with --json, else `text`.
+    func run<R: Decodable>(_ method: String, _ parameters: some Encodable, as type: R.Type,
+                           text: (R) -> String) throws {
+        let client = try connect()
+        let object = try JSONValue.from(parameters).objectValue ?? [:]
+        let reply = try client.call(QueueInterface.name + "." + method, object)
+        if json {
+            print(JSONValue.object(reply).prettyText())
+            return
+        }
+        let typed: R
+        do {
+            typed = try JSONValue.object(reply).decode(as: R.self)
+        } catch {
+            throw VarlinkClientError.protocolError("reply of \(method) does not match this antre: \(error)")
+        }
+        print(text(typed))
+    }
+}
+
+/// The counter from --counter or ANTRE_COUNTER.
+func resolveCounter(_ option: String?) -> String? {
+    if let option, !option.isEmpty { return option }
+    if let env = ProcessInfo.processInfo.environment["ANTRE_COUNTER"], !env.isEmpty { return env }
+    return nil
+}
+
+/// "b12" -> "B-012"; usage error when it is not a ticket number.
+func normalizedNumber(_ text: String) throws -> String {
+    guard let number = TicketNumber(parsing: text) else {
+        throw ValidationError("'\(text)' is not a ticket number (like B-012)")
+    }
+    return number.description
+}
+
+struct CallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call", abstract: "Call the next waiting ticket to your counter.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Your counter id (env ANTRE_COUNTER).", valueName: "counter"))
+    var counter: String?
+    @Option(name: .customLong("service"), help: ArgumentHelp(
+        "Only call from this service (repeatable); default: the counter's services.", valueName: "service"))
+    var services: [String] = []
+
+    func validate() throws {
+        // In validate(), not run(): ArgumentParser then prints this command's usage.
+        guard resolveCounter(counter) != nil else { throw ValidationError("missing --counter (or set ANTRE_COUNTER)") }
+    }
+
+    func run() throws {
+        let counter = resolveCounter(counter) ?? ""
+        try global.run("CallNext", CallNextParameters(counter: counter, services: services.isEmpty ? nil : services),
+                       as: CallNextReply.self, text: QueueText.called)
+    }
+}
+
+/// NUMBER and --counter of recall, skip and finish.
+struct TicketSelection: ParsableArguments {
+    @Argument(help: ArgumentHelp("The ticket; default: the one called at your counter.", valueName: "number"))
+    var number: String?
+    @Option(help: ArgumentHelp("Your counter id (env ANTRE_COUNTER).", valueName: "counter"))
+    var counter: String?
+
+    func validate() throws {
+        _ = try number.map(normalizedNumber)
+        if number == nil && resolveCounter(counter) == nil {
+            throw ValidationError("give a ticket NUMBER or --counter (or set ANTRE_COUNTER)")
+        }
+    }
+
+    func selector() throws -> TicketSelector {
+        TicketSelector(counter: resolveCounter(counter), number: try number.map(normalizedNumber))
+    }
+}
+
+struct RecallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recall", abstract: "Call a ticket again (announce it once more).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: TicketSelection
+
+    func run() throws {
+        try global.run("Recall", selection.selector(), as: RecallReply.self, text: QueueText.recalled)
+    }
+}
+
+struct SkipCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skip", abstract: "Mark a called ticket as skipped (the resident did not come).")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: TicketSelection
+
+    func run() throws {
+        try global.run("Skip", selection.selector(), as: TicketReply.self, text: QueueText.skipped)
+    }
+}
+
+struct FinishCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finish", abstract: "Mark a called ticket as served.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: TicketSelection
+
+    func run() throws {
+        try global.run("Finish", selection.selector(), as: TicketReply.self, text: QueueText.finished)
+    }
+}
+
+struct TransferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transfer", abstract: "Move a ticket to another service's queue (it keeps its number).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The ticket.", valueName: "number")) var number: String
+    @Option(name: .customLong("to"), help: ArgumentHelp("The service id to move it to.", valueName: "service"))
+    var service: String
+
+    func validate() throws { _ = try normalizedNumber(number) }
+
+    func run() throws {
+        try global.run("Transfer", TransferParameters(number: normalizedNumber(number), service: service),
+                       as: TicketReply.self, text: QueueText.transferred)
+    }
+}
+
+struct IssueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issue", abstract: "Issue a ticket (printed when --dispenser is given).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The service id.", valueName: "service")) var service: String
+    @Option(help: ArgumentHelp("Print on this dispenser's printer.", valueName: "dispenser")) var dispenser: String?
+
+    func run() throws {
+        try global.run("Issue", IssueParameters(service: service, dispenser: dispenser),
+                       as: IssueReply.self, text: QueueText.issued)
+    }
+}
+
+struct ReprintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reprint", abstract: "Print a ticket again on the dispenser that issued it.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The ticket.", valueName: "number")) var number: String
+
+    func validate() throws { _ = try normalizedNumber(number) }
+
+    func run() throws {
+        try global.run("Reprint", ReprintParameters(number: normalizedNumber(number)),
+                       as: TicketReply.self, text: QueueText.reprinted)
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show today's queue, counters and printers.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.run("Status", NoParameters(), as: StatusReply.self, text: QueueText.status)
+    }
+}
+
+struct ReloadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reload", abstract: "Make antred read its configuration file again.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.run("Reload", NoParameters(), as: NoParameters.self) { _ in QueueText.reloaded() }
+    }
+}
+
+struct MonitorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor",
+        abstract: "Print one line per queue event until Ctrl-C.",
+        discussion: "With --json, one compact JSON object per line (JSON Lines).")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let client = try global.connect()
+        try client.callMore(QueueInterface.name + ".Monitor") { reply in
+            if global.json {
+                print(JSONValue.object(reply).compactText())
+            } else if let event = try? JSONValue.object(reply).decode(as: MonitorReply.self).event {
+                print(QueueText.event(event))
+            } else {
+                print(JSONValue.object(reply).compactText())
+            }
+            fflush(nil)  // all streams: stdout may be a pipe (block-buffered)
+            return true
+        }
+        // A final reply without "continues": antred ended the stream on purpose.
+    }
+}

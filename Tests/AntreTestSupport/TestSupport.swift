@@ -1,1 +1,0 @@
-// Test support: ptys, emupos harness, temp dirs, child processes.

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AntreWire
+import Foundation
+import Testing
+
+/// Runs the built `antre` executable (swift test builds it with the tests).
+@Suite struct CLITests {
+    static let binary = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/debug/antre").path
+    static let built = FileManager.default.isExecutableFile(atPath: binary)
+
+    struct Run: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func antre(_ arguments: [String], environment: [String: String] = [:],
+                      prefix: [String] = []) async throws -> Run {
+        try await onThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: prefix.first ?? binary)
+            process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [binary]) + arguments
+            var env = ProcessInfo.processInfo.environment
+            env["ANTRE_COUNTER"] = nil
+            env["ANTRE_SOCKET"] = nil
+            env.merge(environment) { $1 }
+            process.environment = env
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+        }
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func missingDaemonExits3WithAClearMessage() async throws {
+        let path = "/tmp/aw-none-\(UUID().uuidString.prefix(8))/antred.sock"
+        let run = try await Self.antre(["status", "--socket", path])
+        #expect(run.status == 3)
+        #expect(run.stderr == "antre: antred is not running (no socket at \(path))\n")
+        #expect(run.stdout.isEmpty)
+        // ANTRE_SOCKET is the default for --socket.
+        let byEnv = try await Self.antre(["status"], environment: ["ANTRE_SOCKET": path])
+        #expect(byEnv.stderr == "antre: antred is not running (no socket at \(path))\n")
+    }
+
+    /// Root cannot get EACCES, so run antre as nobody against a socket in a
+    /// 0700 directory (like /run/antre without the antre group).
+    @Test(.enabled(if: built && getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv to run as another user"))
+    func permissionDeniedNamesTheGroup() async throws {
+        let server = try TestVarlinkServer()
+        #expect(chmod(server.directory, 0o700) == 0)
+        let run = try await Self.antre(["status", "--socket", server.path],
+                                       prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        #expect(run.status == 3)
+        #expect(run.stderr == "antre: permission denied on \(server.path): are you in the antre group?\n")
+        // The same socket works for root.
+        let asRoot = try await Self.antre(["status", "--socket", server.path])
+        #expect(asRoot.status == 0)
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func callPrintsTicketAndCounter() async throws {
+        let server = try TestVarlinkServer()
+        let run = try await Self.antre(["call", "--socket", server.path], environment: ["ANTRE_COUNTER": "loket2"])
+        #expect(run.stdout == "B-012 -> Loket 2\n")
+        #expect(run.status == 0)
+        let refused = try await Self.antre(["call", "--socket", server.path, "--counter", "loket1", "--service", "ktp"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "antre: no ticket waiting for counter loket1 (services: ktp)\n")
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func jsonPrintsTheReplyParameters() async throws {
+        let server = try TestVarlinkServer()
+        let run = try await Self.antre(["transfer", "b12", "--to", "akta-lahir", "--json", "--socket", server.path])
+        #expect(run.status == 0)
+        let value = try JSONValue.parse(Array(run.stdout.utf8))
+        let reply = try value.decode(as: TicketReply.self)
+        #expect(reply.ticket.service == "akta-lahir")
+        // Sorted keys, indented.
+        #expect(run.stdout.hasPrefix("{\n  \"ticket\" : {\n    \"call_count\" : 1,\n"))
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func statusPrintsTheTable() async throws {
+        let server = try TestVarlinkServer()
+        let run = try await Self.antre(["status", "--socket", server.path])
+        #expect(run.status == 0)
+        #expect(run.stdout == QueueText.status(Samples.status) + "\n")
+        #expect(run.stdout.contains("lobby    usb:0416:5011  paper_out"))
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func usageErrorsExit2() async throws {
+        let noCounter = try await Self.antre(["call", "--socket", "/nonexistent.sock"])
+        #expect(noCounter.status == 2)
+        #expect(noCounter.stderr.hasPrefix("antre: missing --counter (or set ANTRE_COUNTER)"))
+        let badNumber = try await Self.antre(["reprint", "12B", "--socket", "/nonexistent.sock"])
+        #expect(badNumber.status == 2)
+        #expect(badNumber.stderr.hasPrefix("antre: '12B' is not a ticket number (like B-012)"))
+        let unknownOption = try await Self.antre(["status", "--frobnicate"])
+        #expect(unknownOption.status == 2)
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func helpDocumentsExitCodes() async throws {
+        let run = try await Self.antre(["--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("3  antred is not reachable"))
+        #expect(run.stdout.contains("2  usage error"))
+    }
+}

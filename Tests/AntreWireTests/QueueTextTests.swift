@@ -1,0 +1,68 @@
+import AntreCore
+import AntreWire
+import Testing
+
+@Suite struct QueueTextTests {
+    @Test func oneLineReplies() {
+        var ticket = Samples.ticketB12
+        #expect(QueueText.called(CallNextReply(ticket: ticket, counterName: "Loket 2")) == "B-012 -> Loket 2")
+        #expect(QueueText.recalled(RecallReply(ticket: ticket, counterName: "Loket 2")) == "B-012 recalled at Loket 2")
+        #expect(QueueText.recalled(RecallReply(ticket: ticket, counterName: nil)) == "B-012 recalled at loket2")
+        #expect(QueueText.skipped(TicketReply(ticket: ticket)) == "B-012 skipped")
+        #expect(QueueText.finished(TicketReply(ticket: ticket)) == "B-012 served")
+        ticket.service = "akta-lahir"
+        ticket.state = .waiting
+        #expect(QueueText.transferred(TicketReply(ticket: ticket)) == "B-012 -> akta-lahir (waiting)")
+    }
+
+    @Test func issueSaysWhatHappenedToThePaper() {
+        var ticket = Samples.ticketT4
+        #expect(QueueText.issued(IssueReply(ticket: ticket, ahead: 3, printed: true))
+            == "T-004 issued for KTP-el, 3 ahead; printed")
+        ticket.printState = .failed
+        #expect(QueueText.issued(IssueReply(ticket: ticket, ahead: 0, printed: false))
+            == "T-004 issued for KTP-el, 0 ahead; print failed (antre reprint T-004)")
+        ticket.printState = .none
+        #expect(QueueText.issued(IssueReply(ticket: ticket, ahead: 1, printed: false))
+            == "T-004 issued for KTP-el, 1 ahead; not printed")
+        #expect(QueueText.reprinted(TicketReply(ticket: Samples.ticketT4)) == "T-004 reprinted")
+    }
+
+    @Test func statusTable() {
+        let expected = """
+        Kantor Desa Sukamaju, 2026-11-28
+
+        SERVICE     NAME            WAITING  SERVED  SKIPPED  LAST
+        ktp         KTP-el                3       5        0  T-008
+        akta-lahir  Akta Kelahiran        0       0        0  -
+
+        COUNTER  NAME     NOW
+        loket1   Loket 1  T-005 since 10:32
+        loket2   Loket 2  -
+
+        PRINTER  CONNECTION     STATE      DETAIL
+        lobby    usb:0416:5011  paper_out  paper end sensor
+
+        PRINT FAILED (antre reprint NUMBER)
+        T-004  KTP-el  issued 10:02  waiting
+        """
+        #expect(QueueText.status(Samples.status) == expected)
+    }
+
+    @Test func emptyStatusSaysSo() {
+        let text = QueueText.status(StatusReply(day: "2026-11-28", office: "Desa X"))
+        #expect(text == "Desa X, 2026-11-28\n\nno services configured\n\nno counters configured\n\nno printers")
+    }
+
+    @Test func eventLines() {
+        #expect(QueueText.event(Samples.event(2)) == "10:32:00 called B-002 at Loket 2")
+        #expect(QueueText.event(QueueEventInfo(kind: "issued", at: "2026-11-28T09:41:17+07:00", number: "T-004",
+                                               service: "ktp", ticket: Samples.ticketT4))
+            == "09:41:17 issued T-004 for KTP-el (3 ahead)")
+        #expect(QueueText.event(QueueEventInfo(kind: "transferred", at: "2026-11-28T11:00:00+07:00", number: "B-012",
+                                               service: "akta-lahir", detail: "from kk"))
+            == "11:00:00 transferred B-012 to akta-lahir - from kk")
+        #expect(QueueText.event(QueueEventInfo(kind: "printer", at: "2026-11-28T11:05:00+07:00", detail: "lobby: paper_out"))
+            == "11:05:00 printer - lobby: paper_out")
+    }
+}

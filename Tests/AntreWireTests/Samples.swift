@@ -1,0 +1,127 @@
+import AntreCore
+import AntreWire
+import Foundation
+import Synchronization
+
+/// Replies used across tests (values as the daemon would send them).
+enum Samples {
+    static let ticketB12 = TicketInfo(number: "B-012", service: "kk", serviceName: "Kartu Keluarga", state: .called,
+                                      counter: "loket2", printState: .printed, issuedAt: "2026-11-28T08:05:00+07:00",
+                                      calledAt: nil, callCount: 1)
+    static let ticketT4 = TicketInfo(number: "T-004", service: "ktp", serviceName: "KTP-el", state: .waiting,
+                                     printState: .printed, issuedAt: "2026-11-28T09:41:17+07:00", ahead: 3)
+
+    static let status = StatusReply(
+        day: "2026-11-28", office: "Kantor Desa Sukamaju",
+        services: [
+            ServiceStatus(service: "ktp", name: "KTP-el", prefix: "T", waiting: 3, issued: 8, served: 5, skipped: 0,
+                          lastNumber: "T-008"),
+            ServiceStatus(service: "akta-lahir", name: "Akta Kelahiran", prefix: "L", waiting: 0, issued: 0,
+                          served: 0, skipped: 0, lastNumber: nil),
+        ],
+        counters: [
+            CounterStatus(counter: "loket1", name: "Loket 1", services: ["ktp"],
+                          current: TicketInfo(number: "T-005", service: "ktp", serviceName: "KTP-el", state: .called,
+                                              counter: "loket1", printState: .printed,
+                                              issuedAt: "2026-11-28T08:10:00+07:00",
+                                              calledAt: "2026-11-28T10:32:05+07:00", callCount: 1)),
+            CounterStatus(counter: "loket2", name: "Loket 2"),
+        ],
+        printers: [PrinterStatus(dispenser: "lobby", connection: "usb:0416:5011", state: "paper_out",
+                                 detail: "paper end sensor")],
+        printFailed: [TicketInfo(number: "T-004", service: "ktp", serviceName: "KTP-el", state: .waiting,
+                                 printState: .failed, issuedAt: "2026-11-28T10:02:44+07:00")])
+
+    static func event(_ n: Int) -> QueueEventInfo {
+        QueueEventInfo(kind: "called", at: "2026-11-28T10:3\(n):00+07:00", number: "B-00\(n)", service: "kk",
+                       counter: "loket2", counterName: "Loket 2")
+    }
+}
+
+struct Boom: Error, CustomStringConvertible {
+    var description: String { "database is locked" }
+}
+
+/// A small QueueHandler for routing tests: fixed answers chosen by the input,
+/// and a record of what it was asked.
+final class StubQueue: QueueHandler {
+    let calls = Mutex<[String]>([])
+    let callers = Mutex<[Caller]>([])
+    /// Set when the Monitor event source was torn down (client gone).
+    let monitorTerminated = Mutex(false)
+    let endlessMonitor: Bool
+
+    init(endlessMonitor: Bool = false) {
+        self.endlessMonitor = endlessMonitor
+    }
+
+    private func record(_ text: String, _ caller: Caller) {
+        calls.withLock { $0.append(text) }
+        callers.withLock { $0.append(caller) }
+    }
+
+    func issue(_ p: IssueParameters, caller: Caller) async throws -> IssueReply {
+        record("issue \(p.service) \(p.dispenser ?? "-")", caller)
+        guard p.service == "ktp" else { throw QueueError.serviceNotFound(service: p.service) }
+        return IssueReply(ticket: Samples.ticketT4, ahead: 3, printed: true)
+    }
+
+    func callNext(_ p: CallNextParameters, caller: Caller) async throws -> CallNextReply {
+        record("callNext \(p.counter) \(p.services ?? [])", caller)
+        switch p.counter {
+        case "loket2": return CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2")
+        case "denied": throw VarlinkErrors.permissionDenied("io.antre.Queue.CallNext")
+        case "boom": throw Boom()
+        default: throw QueueError.noTicketWaiting(counter: p.counter, services: p.services ?? [])
+        }
+    }
+
+    func recall(_ p: RecallParameters, caller: Caller) async throws -> RecallReply {
+        record("recall \(p.counter ?? "-") \(p.number ?? "-")", caller)
+        return RecallReply(ticket: Samples.ticketB12, counterName: "Loket 2")
+    }
+
+    func skip(_ p: SkipParameters, caller: Caller) async throws -> TicketReply {
+        record("skip \(p.counter ?? "-") \(p.number ?? "-")", caller)
+        throw QueueError.nothingCalled(counter: p.counter ?? "?")
+    }
+
+    func finish(_ p: FinishParameters, caller: Caller) async throws -> TicketReply {
+        record("finish \(p.counter ?? "-") \(p.number ?? "-")", caller)
+        var ticket = Samples.ticketB12
+        ticket.state = .served
+        return TicketReply(ticket: ticket)
+    }
+
+    func transfer(_ p: TransferParameters, caller: Caller) async throws -> TicketReply {
+        record("transfer \(p.number) \(p.service)", caller)
+        var ticket = Samples.ticketB12
+        ticket.service = p.service
+        ticket.state = .waiting
+        return TicketReply(ticket: ticket)
+    }
+
+    func reprint(_ p: ReprintParameters, caller: Caller) async throws -> TicketReply {
+        record("reprint \(p.number)", caller)
+        return TicketReply(ticket: Samples.ticketT4)
+    }
+
+    func status(caller: Caller) async throws -> StatusReply {
+        record("status", caller)
+        return Samples.status
+    }
+
+    func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {
+        record("monitor", caller)
+        let (stream, continuation) = AsyncStream<QueueEventInfo>.makeStream()
+        for n in 1...3 { continuation.yield(Samples.event(n)) }
+        if !endlessMonitor { continuation.finish() }
+        continuation.onTermination = { _ in self.monitorTerminated.withLock { $0 = true } }
+        return stream
+    }
+
+    func reload(caller: Caller) async throws {
+        record("reload", caller)
+        throw VarlinkErrors.configInvalid(["antre.toml:3: [[service]] 'ktp' has no name"])
+    }
+}

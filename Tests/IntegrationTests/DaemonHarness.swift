@@ -1,0 +1,193 @@
+import AntreCore
+import AntreTestSupport
+import AntreWire
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The repository root and its built executables.
+enum Repo {
+    static let root: String = Emupos.repoRoot() ?? FileManager.default.currentDirectoryPath
+    static func executable(_ name: String) -> String { root + "/.build/debug/" + name }
+    static let shippedConfig = root + "/config/antre.toml"
+}
+
+/// What a CLI run printed.
+struct CommandResult: CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+}
+
+/// Runs a program to completion, capturing its output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+         timeout: Duration = .seconds(30)) throws -> CommandResult {
+    let directory = try TemporaryDirectory(prefix: "antre-run")
+    let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment,
+                                 outputDirectory: directory.path, name: "cmd")
+    guard let status = child.waitForExit(timeout: timeout) else {
+        child.kill(SIGKILL)
+        throw TestSupportError("\(executable) \(arguments) did not finish within \(timeout)")
+    }
+    return CommandResult(status: status, stdout: child.stdout, stderr: child.stderr)
+}
+
+/// One antred under test: a config generated from the shipped village-office
+/// config (its real services and persyaratan) with one test dispenser whose
+/// button box is a pty and whose printer is given by the test.
+final class DaemonHarness: @unchecked Sendable {
+    let directory: TemporaryDirectory
+    let buttons: PseudoTerminal
+    let buttonPath: String
+    let socketPath: String
+    let databasePath: String
+    let configPath: String
+    let shipped: AntreConfig
+    private(set) var daemon: ChildProcess?
+    private var starts = 0
+
+    /// - Parameters:
+    ///   - printer: a connection string (`tcp://127.0.0.1:PORT`, `serial:PATH?baud=9600`, `preview:DIR`).
+    ///   - paper: 58 or 80.
+    ///   - cooldownMs: the dispenser's per-button cooldown.
+    ///   - timezone: the office time zone (default the shipped one).
+    init(printer: String, paper: Int = 80, cooldownMs: Int = 0, timezone: String? = nil,
+         cancelKanji: Bool = false) throws {
+        directory = try TemporaryDirectory(prefix: "antre-it")
+        buttons = try PseudoTerminal()
+        buttonPath = try buttons.symlink(at: directory.file("buttons"))
+        socketPath = directory.file("antred.sock")
+        databasePath = directory.file("antre.db")
+        configPath = directory.file("antre.toml")
+        shipped = try ConfigLoader.load(path: Repo.shippedConfig)
+        let toml = Self.toml(from: shipped, printer: printer, buttonPath: buttonPath, paper: paper,
+                             cooldownMs: cooldownMs, timezone: timezone, cancelKanji: cancelKanji,
+                             socket: socketPath, database: databasePath)
+        try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    deinit { daemon?.kill(SIGKILL) }
+
+    /// Starts antred and waits until its socket answers a Status call.
+    func start() throws {
+        starts += 1
+        let child = try ChildProcess(executable: Repo.executable("antred"),
+                                     arguments: ["--config", configPath, "--log-level", "debug"],
+                                     outputDirectory: directory.path, name: "antred-\(starts)")
+        daemon = child
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while ContinuousClock.now < deadline {
+            guard child.isRunning else {
+                throw TestSupportError("antred exited at start:\n\(child.stderr)")
+            }
+            if let client = try? VarlinkClient(path: socketPath, timeout: 2),
+               (try? client.call("io.antre.Queue.Status", [:])) != nil {
+                // The serial input opens the pty on its own thread; give it a moment.
+                usleep(200_000)
+                return
+            }
+            usleep(50_000)
+        }
+        throw TestSupportError("antred did not answer on \(socketPath) within 20 s:\n\(child.stderr)")
+    }
+
+    func stop() {
+        guard let daemon else { return }
+        daemon.terminate()
+        if daemon.waitForExit(timeout: .seconds(10)) == nil { daemon.kill(SIGKILL) }
+        self.daemon = nil
+    }
+
+    func kill9() {
+        daemon?.kill(SIGKILL)
+        _ = daemon?.waitForExit(timeout: .seconds(10))
+        daemon = nil
+    }
+
+    var log: String { daemon?.stderr ?? "" }
+
+    /// Runs the `antre` CLI against this daemon.
+    func antre(_ arguments: String...) throws -> CommandResult {
+        try antre(arguments)
+    }
+
+    func antre(_ arguments: [String]) throws -> CommandResult {
+        try run(Repo.executable("antre"), arguments + ["--socket", socketPath])
+    }
+
+    /// A resident presses a button on the serial button box.
+    func press(_ key: String) throws { try buttons.write(key) }
+
+    /// A service of the shipped config by id.
+    func service(_ id: String) throws -> Service {
+        guard let service = shipped.service(id) else { throw TestSupportError("no service \(id) in shipped config") }
+        return service
+    }
+
+    /// The button that issues `serviceID` in the test dispenser (same map as shipped).
+    func button(for serviceID: String) throws -> String {
+        guard let key = shipped.dispensers.first?.buttons.first(where: { $0.value == serviceID })?.key else {
+            throw TestSupportError("no button for \(serviceID)")
+        }
+        return key
+    }
+
+    static func toml(from config: AntreConfig, printer: String, buttonPath: String, paper: Int, cooldownMs: Int,
+                     timezone: String?, cancelKanji: Bool, socket: String, database: String) -> String {
+        var lines: [String] = []
+        func string(_ value: String) -> String {
+            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        func array(_ values: [String]) -> String { "[" + values.map(string).joined(separator: ", ") + "]" }
+        let office = config.office
+        lines += ["[office]", "name = \(string(office.name))", "address = \(string(office.address))",
+                  "header = \(array(office.headerLines))", "footer = \(array(office.footerLines))",
+                  "timezone = \(string(timezone ?? office.timeZone.identifier))", "language = \(string(office.language.rawValue))",
+                  "", "[socket]", "path = \(string(socket))", "", "[storage]", "database = \(string(database))", ""]
+        for service in config.services {
+            lines += ["[[service]]", "id = \(string(service.id))", "name = \(string(service.name))",
+                      "prefix = \(string(service.prefix))", "requirements = \(array(service.requirements))",
+                      "schedule = \(array(service.schedule))", "officer = \(string(service.officer))",
+                      "contact = \(string(service.contact))", "fee = \(string(service.fee))",
+                      "processing_time = \(string(service.processingTime))", ""]
+        }
+        for counter in config.counters {
+            lines += ["[[counter]]", "id = \(string(counter.id))", "name = \(string(counter.name))",
+                      "services = \(array(counter.services))", ""]
+        }
+        let buttons = config.dispensers.first?.buttons ?? [:]
+        lines += ["[[dispenser]]", "id = \"test\"", "input = \(string("serial:\(buttonPath)?baud=9600&framing=byte"))",
+                  "cooldown_ms = \(cooldownMs)", "printer = \(string(printer))", "print_timeout_ms = 5000",
+                  "[dispenser.buttons]"]
+        for key in buttons.keys.sorted() { lines.append("\(string(key)) = \(string(buttons[key] ?? ""))") }
+        lines += ["[dispenser.profile]", "paper = \(paper)", "code_page = \"pc858\"", "cutter = true",
+                  "cancel_kanji = \(cancelKanji)", ""]
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Text with every run of whitespace made one space: wrapped lines rejoin.
+func collapsed(_ text: String) -> String {
+    text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+}
+
+/// Polls until `condition` holds or the timeout passes.
+func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if try condition() { return true }
+        usleep(50_000)
+    }
+    return try condition()
+}
+
+/// Decodes a CLI `--json` output.
+func json(_ result: CommandResult) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+        throw TestSupportError("not a JSON object: \(result.stdout)")
+    }
+    return object
+}

@@ -1,0 +1,134 @@
+import AntreCore
+import AntreTestSupport
+import Foundation
+import Testing
+
+/// The officer's CLI against a running daemon with a preview printer.
+@Suite(.serialized)
+struct OfficerCommandTests {
+    func previewHarness() throws -> (DaemonHarness, String) {
+        let preview = try TemporaryDirectory(prefix: "antre-preview")
+        let harness = try DaemonHarness(printer: "preview:\(preview.path)/out")
+        return (harness, preview.path + "/out")
+    }
+
+    func previewTexts(_ directory: String) -> [String] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+        return files.compactMap { try? String(contentsOfFile: directory + "/" + $0, encoding: .utf8) }
+    }
+
+    @Test func fullOfficerRoundOfCommands() throws {
+        let (harness, preview) = try previewHarness()
+        try harness.start()
+        defer { harness.stop() }
+        let ktp = try harness.service("ktp")
+        let akta = try harness.service("akta-lahir")
+
+        // Manual issue, as if the button were pressed: printed on the dispenser.
+        let first = try harness.antre("issue", "ktp")
+        #expect(first.status == 0, "\(first)")
+        #expect(first.stdout.contains("\(ktp.prefix)-001 issued for \(ktp.name), 0 ahead; printed"), "\(first)")
+        let second = try harness.antre("issue", "ktp", "--json")
+        let secondJSON = try json(second)
+        #expect((secondJSON["ticket"] as? [String: Any])?["number"] as? String == "\(ktp.prefix)-002")
+        #expect(secondJSON["ahead"] as? Int == 1)
+        #expect(eventually { previewTexts(preview).count == 2 })
+        #expect(collapsed(previewTexts(preview).joined()).contains(collapsed(ktp.requirements[0])))
+
+        // Counter 1 serves ktp in the shipped config.
+        let call = try harness.antre("call", "--counter", "1")
+        #expect(call.stdout.contains("\(ktp.prefix)-001 -> Loket 1"), "\(call)")
+        let recall = try harness.antre("recall", "--counter", "1")
+        #expect(recall.stdout.contains("\(ktp.prefix)-001 recalled at Loket 1"), "\(recall)")
+        let skip = try harness.antre("skip", "--counter", "1")
+        #expect(skip.stdout.contains("\(ktp.prefix)-001 skipped"), "\(skip)")
+        let skipAgain = try harness.antre("skip", "--counter", "1")
+        #expect(skipAgain.status == 1)
+        #expect(skipAgain.stderr.contains("no ticket is called at counter 1"), "\(skipAgain)")
+
+        // Transfer the waiting ktp ticket to akta: Loket 2 (akta) can now call it.
+        let transfer = try harness.antre("transfer", "\(ktp.prefix)-002", "--to", "akta-lahir")
+        #expect(transfer.stdout.contains("\(ktp.prefix)-002 -> akta-lahir (waiting)"), "\(transfer)")
+        let empty = try harness.antre("call", "--counter", "1")
+        #expect(empty.status == 1, "\(empty)")
+        #expect(empty.stderr.contains("no ticket waiting"), "\(empty)")
+        let callAkta = try harness.antre("call", "--counter", "2")
+        #expect(callAkta.stdout.contains("\(ktp.prefix)-002 -> Loket 2"), "\(callAkta)")
+        let finish = try harness.antre("finish", "--counter", "2")
+        #expect(finish.stdout.contains("\(ktp.prefix)-002 served"), "\(finish)")
+
+        // Reprint prints the same number again, marked as a reprint.
+        let reprint = try harness.antre("reprint", "\(ktp.prefix)-001")
+        #expect(reprint.status == 0, "\(reprint)")
+        #expect(eventually { previewTexts(preview).count == 3 })
+        let reprinted = previewTexts(preview).last ?? ""
+        #expect(reprinted.contains("\(ktp.prefix)-001"))
+        #expect(reprinted.contains("CETAK ULANG"))
+
+        // Status in text and JSON.
+        let status = try harness.antre("status")
+        #expect(status.status == 0, "\(status)")
+        #expect(status.stdout.contains(harness.shipped.office.name))
+        let statusJSON = try json(try harness.antre("status", "--json"))
+        let services = try #require(statusJSON["services"] as? [[String: Any]])
+        let ktpLine = try #require(services.first { $0["service"] as? String == "ktp" })
+        #expect(ktpLine["issued"] as? Int == 2)
+        #expect(ktpLine["skipped"] as? Int == 1)
+        let aktaLine = try #require(services.first { $0["service"] as? String == "akta-lahir" })
+        #expect(aktaLine["served"] as? Int == 1, "\(aktaLine) \(akta.id)")
+
+        // Unknown names get clear errors and change nothing.
+        let badService = try harness.antre("issue", "paspor")
+        #expect(badService.status == 1)
+        #expect(badService.stderr.contains("unknown service 'paspor'"), "\(badService)")
+        let badCounter = try harness.antre("call", "--counter", "9")
+        #expect(badCounter.status == 1)
+        #expect(badCounter.stderr.contains("unknown counter '9'"), "\(badCounter)")
+    }
+
+    @Test func concurrentCallsNeverShareATicket() throws {
+        let (harness, _) = try previewHarness()
+        try harness.start()
+        defer { harness.stop() }
+        for _ in 0..<12 { #expect(try harness.antre("issue", "ktp").status == 0) }
+        // Twelve calls at once (counter 1 serves ktp; each call auto-finishes the
+        // previous one there and must take a fresh ticket).
+        let group = DispatchGroup()
+        let results = Results()
+        for index in 0..<12 {
+            group.enter()
+            DispatchQueue.global().async {
+                defer { group.leave() }
+                let result = try? harness.antre("call", "--counter", "1", "--json")
+                if let result, result.status == 0, let object = try? json(result),
+                   let number = (object["ticket"] as? [String: Any])?["number"] as? String {
+                    results.add(number: number)
+                } else {
+                    results.add(failure: "call \(index): \(String(describing: result))")
+                }
+            }
+        }
+        group.wait()
+        let (numbers, failures) = results.values
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(numbers.count == 12)
+        #expect(Set(numbers).count == numbers.count, "a ticket was called twice: \(numbers.sorted())")
+    }
+
+    @Test func cliExplainsWhenTheDaemonIsNotRunning() throws {
+        let directory = try TemporaryDirectory()
+        let result = try run(Repo.executable("antre"), ["status", "--socket", directory.file("none.sock")])
+        #expect(result.status == 3, "\(result)")
+        #expect(result.stderr.contains("antred is not running"), "\(result)")
+    }
+}
+
+/// Results gathered from concurrent CLI runs.
+final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var numbers: [String] = []
+    private var failures: [String] = []
+    func add(number: String) { lock.withLock { numbers.append(number) } }
+    func add(failure: String) { lock.withLock { failures.append(failure) } }
+    var values: ([String], [String]) { lock.withLock { (numbers, failures) } }
+}
