@@ -63,9 +63,10 @@ public struct SystemdNotifyError: Error, Sendable, Equatable, CustomStringConver
 
 /// Sends service state to systemd (`Type=notify`) through `$NOTIFY_SOCKET`, like `sd_notify(3)`.
 ///
-/// Every method is a no-op returning `false` when the service was not started by systemd
-/// (no `NOTIFY_SOCKET`); it returns `true` when the datagram was delivered and throws
-/// ``SystemdNotifyError`` when it was not. Callers that only want to log use `try?` or catch.
+/// Every method is a no-op when the service was not started by systemd (no `NOTIFY_SOCKET`;
+/// see ``isEnabled``) and throws ``SystemdNotifyError`` when a datagram could not be
+/// delivered. Callers that only want to carry on write `try? notifier.watchdog()`;
+/// those that log catch the error, whose description says what failed.
 public struct SystemdNotifier: Sendable {
     /// The parsed `NOTIFY_SOCKET`, or `nil` when notifications are off.
     public let address: NotifySocketAddress?
@@ -117,57 +118,48 @@ public struct SystemdNotifier: Sendable {
     // MARK: Messages
 
     /// Startup finished: the control socket listens and the database is open.
-    @discardableResult
-    public func ready(status: String? = nil) throws(SystemdNotifyError) -> Bool {
+    public func ready(status: String? = nil) throws(SystemdNotifyError) {
         try send(["READY=1"] + Self.statusLine(status))
     }
 
     /// A one-line human status shown by `systemctl status`.
-    @discardableResult
-    public func status(_ text: String) throws(SystemdNotifyError) -> Bool {
+    public func status(_ text: String) throws(SystemdNotifyError) {
         try send(Self.statusLine(text))
     }
 
     /// Shutdown has begun.
-    @discardableResult
-    public func stopping(status: String? = nil) throws(SystemdNotifyError) -> Bool {
+    public func stopping(status: String? = nil) throws(SystemdNotifyError) {
         try send(["STOPPING=1"] + Self.statusLine(status))
     }
 
     /// Configuration reload begins; send ``ready(status:)`` when it is done.
     /// Carries `MONOTONIC_USEC` as `Type=notify-reload` (systemd 253+) requires.
-    @discardableResult
-    public func reloading(status: String? = nil) throws(SystemdNotifyError) -> Bool {
+    public func reloading(status: String? = nil) throws(SystemdNotifyError) {
         try send(["RELOADING=1", "MONOTONIC_USEC=\(Self.monotonicMicroseconds())"] + Self.statusLine(status))
     }
 
     /// Keep-alive for `WatchdogSec=`; send every ``watchdogInterval``.
-    @discardableResult
-    public func watchdog() throws(SystemdNotifyError) -> Bool {
+    public func watchdog() throws(SystemdNotifyError) {
         try send(["WATCHDOG=1"])
     }
 
     /// Asks systemd for more start/stop time (e.g. a slow database migration).
-    @discardableResult
-    public func extendTimeout(by duration: Duration) throws(SystemdNotifyError) -> Bool {
+    public func extendTimeout(by duration: Duration) throws(SystemdNotifyError) {
         let (seconds, attoseconds) = duration.components
         let usec = max(0, seconds) * 1_000_000 + max(0, attoseconds) / 1_000_000_000_000
-        return try send(["EXTEND_TIMEOUT_USEC=\(usec)"])
+        try send(["EXTEND_TIMEOUT_USEC=\(usec)"])
     }
 
     /// Sends `assignments` (`KEY=value`) joined by newlines as one datagram.
-    @discardableResult
-    public func send(_ assignments: [String]) throws(SystemdNotifyError) -> Bool {
-        guard !assignments.isEmpty else { return false }
-        return try send(assignments.joined(separator: "\n"))
+    public func send(_ assignments: [String]) throws(SystemdNotifyError) {
+        guard !assignments.isEmpty else { return }
+        try send(assignments.joined(separator: "\n"))
     }
 
-    /// Sends `message` verbatim as one datagram. Returns `false` when notifications are off.
-    @discardableResult
-    public func send(_ message: String) throws(SystemdNotifyError) -> Bool {
-        guard let address else { return false }
+    /// Sends `message` verbatim as one datagram; nothing when notifications are off.
+    public func send(_ message: String) throws(SystemdNotifyError) {
+        guard let address else { return }
         try Self.deliver(Array(message.utf8), to: address)
-        return true
     }
 
     // MARK: Internals
