@@ -11,6 +11,8 @@ enum MonitorItem: Sendable {
     case missedPress(MissedPress)
     /// A printer changed state.
     case printer(dispenserID: String, readiness: PrinterReadiness, at: Date)
+    /// The configuration was reloaded.
+    case reloaded(at: Date)
 }
 
 /// Fans the queue journal out to Monitor subscribers. The journal in SQLite is

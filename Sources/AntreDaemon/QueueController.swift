@@ -370,6 +370,14 @@ final class QueueController: @unchecked Sendable {
         }
     }
 
+    /// "3 waiting; printers: lobi ready" for systemd's STATUS=.
+    func statusLine() async throws -> String {
+        let snapshot = try await worker.run { [self] in try store.snapshot(now: now()) }
+        let waiting = snapshot.services.reduce(0) { $0 + $1.waiting }
+        let printers = allSpoolers.map { "\($0.dispenserID) \($0.health.readiness.state)" }
+        return "\(waiting) waiting; printers: " + (printers.isEmpty ? "none" : printers.joined(separator: ", "))
+    }
+
     func outcome(_ ticket: Ticket, config: AntreConfig) -> TicketOutcome {
         TicketOutcome(ticket: ticket, serviceName: config.service(ticket.serviceID)?.name ?? ticket.serviceID,
                       counterName: ticket.counterID.flatMap { config.counter($0)?.name }, ahead: nil)

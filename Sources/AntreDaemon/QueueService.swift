@@ -11,6 +11,7 @@ extension ServiceInfo {
 /// calls and domain results to wire replies. No queue logic lives here.
 struct QueueService: QueueHandler {
     let controller: QueueController
+    let reload: @Sendable () async throws -> Void
 
     private func actor(_ caller: Caller) -> String? {
         caller.uid.map { "uid:\($0)" }
@@ -141,11 +142,13 @@ struct QueueService: QueueHandler {
         case let .printer(dispenserID, readiness, at):
             return QueueEventInfo(kind: "printer", at: WireTime.string(at, in: zone),
                                   detail: readiness.description, dispenser: dispenserID)
+        case let .reloaded(at):
+            return QueueEventInfo(kind: "reloaded", at: WireTime.string(at, in: zone))
         }
     }
 
     func reload(caller: Caller) async throws {
         try authorize(.admin, caller, "Reload")
-        throw VarlinkErrors.methodNotImplemented("io.antre.Queue.Reload")
+        try await reload()
     }
 }
