@@ -54,8 +54,9 @@ final class DaemonHarness: @unchecked Sendable {
     ///   - paper: 58 or 80.
     ///   - cooldownMs: the dispenser's per-button cooldown.
     ///   - timezone: the office time zone (default the shipped one).
+    ///   - socketLines: extra `[socket]` settings (groups, limits).
     init(printer: String, paper: Int = 80, cooldownMs: Int = 0, timezone: String? = nil,
-         cancelKanji: Bool = false) throws {
+         cancelKanji: Bool = false, socketLines: [String] = []) throws {
         directory = try TemporaryDirectory(prefix: "antre-it")
         buttons = try PseudoTerminal()
         buttonPath = try buttons.symlink(at: directory.file("buttons"))
@@ -65,17 +66,18 @@ final class DaemonHarness: @unchecked Sendable {
         shipped = try ConfigLoader.load(path: Repo.shippedConfig)
         let toml = Self.toml(from: shipped, printer: printer, buttonPath: buttonPath, paper: paper,
                              cooldownMs: cooldownMs, timezone: timezone, cancelKanji: cancelKanji,
-                             socket: socketPath, database: databasePath)
+                             socket: socketPath, database: databasePath, socketLines: socketLines)
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     deinit { daemon?.kill(SIGKILL) }
 
     /// Starts antred and waits until its socket answers a Status call.
-    func start() throws {
+    func start(environment: [String: String] = [:]) throws {
         starts += 1
         let child = try ChildProcess(executable: Repo.executable("antred"),
                                      arguments: ["--config", configPath, "--log-level", "debug"],
+                                     environment: environment,
                                      outputDirectory: directory.path, name: "antred-\(starts)")
         daemon = child
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
@@ -118,6 +120,19 @@ final class DaemonHarness: @unchecked Sendable {
         try run(Repo.executable("antre"), arguments + ["--socket", socketPath])
     }
 
+    /// Runs the CLI as another user (real uid/gid/groups through setpriv).
+    func antre(as uid: UInt32, groups: [UInt32], _ arguments: String...) throws -> CommandResult {
+        let groupList = groups.isEmpty ? ["--clear-groups"] : ["--groups", groups.map(String.init).joined(separator: ",")]
+        return try run("/usr/bin/setpriv", ["--reuid", "\(uid)", "--regid", "\(uid)"] + groupList
+                       + ["--", Repo.executable("antre")] + arguments + ["--socket", socketPath])
+    }
+
+    /// The config file as written; tests edit it and reload.
+    var configText: String {
+        get { (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? "" }
+        set { try? newValue.write(toFile: configPath, atomically: true, encoding: .utf8) }
+    }
+
     /// A resident presses a button on the serial button box.
     func press(_ key: String) throws { try buttons.write(key) }
 
@@ -136,7 +151,8 @@ final class DaemonHarness: @unchecked Sendable {
     }
 
     static func toml(from config: AntreConfig, printer: String, buttonPath: String, paper: Int, cooldownMs: Int,
-                     timezone: String?, cancelKanji: Bool, socket: String, database: String) -> String {
+                     timezone: String?, cancelKanji: Bool, socket: String, database: String,
+                     socketLines: [String] = []) -> String {
         var lines: [String] = []
         func string(_ value: String) -> String {
             "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -146,7 +162,7 @@ final class DaemonHarness: @unchecked Sendable {
         lines += ["[office]", "name = \(string(office.name))", "address = \(string(office.address))",
                   "header = \(array(office.headerLines))", "footer = \(array(office.footerLines))",
                   "timezone = \(string(timezone ?? office.timeZone.identifier))", "language = \(string(office.language.rawValue))",
-                  "", "[socket]", "path = \(string(socket))", "", "[storage]", "database = \(string(database))", ""]
+                  "", "[socket]", "path = \(string(socket))"] + socketLines + ["", "[storage]", "database = \(string(database))", ""]
         for service in config.services {
             lines += ["[[service]]", "id = \(string(service.id))", "name = \(string(service.name))",
                       "prefix = \(string(service.prefix))", "requirements = \(array(service.requirements))",
