@@ -109,6 +109,13 @@ public struct Dispenser: Sendable, Equatable {
     public var profile: PrinterProfile
     /// Printer write timeout for a whole job.
     public var printTimeout: Duration
+    /// How long to wait for a status reply (DLE EOT) before calling it unknown.
+    public var statusTimeout: Duration = .milliseconds(500)
+    /// How often the printer's status is polled while it is down.
+    public var statusPollInterval: Duration = .seconds(2)
+    /// A ticket whose print failed is reprinted once, automatically, if the
+    /// printer comes back within this window; after it, an officer reprints.
+    public var autoReprintWindow: Duration = .seconds(120)
 
     public init(id: String, input: InputSpec, buttons: [String: String], cooldown: Duration = .milliseconds(1500),
                 printer: PrinterConnection, profile: PrinterProfile = PrinterProfile(),
@@ -190,12 +197,27 @@ extension String {
 public struct SocketSettings: Sendable, Equatable {
     public static let defaultPath = "/run/antre/antred.sock"
     public var path: String
-    /// Group owning the socket (mode 0660); nil keeps the daemon's group.
+    /// Group owning the socket (mode 0660): its members may read (Status, Monitor).
+    /// nil keeps the daemon's group.
     public var group: String?
+    /// Members may also act on the queue (call, skip, issue...). nil: anyone who
+    /// can open the socket may.
+    public var officerGroup: String?
+    /// Members may also reload the configuration. Root and the daemon's own user always may.
+    public var adminGroup: String?
+    /// Connections beyond this are closed at once.
+    public var maxConnections: Int = 64
+    /// A message larger than this gets the connection closed.
+    public var maxMessageBytes: Int = 64 * 1024
+    /// A client that sends nothing (or half a message) for this long is disconnected.
+    public var idleTimeout: Duration = .seconds(60)
 
-    public init(path: String = SocketSettings.defaultPath, group: String? = nil) {
+    public init(path: String = SocketSettings.defaultPath, group: String? = nil,
+                officerGroup: String? = nil, adminGroup: String? = nil) {
         self.path = path
         self.group = group
+        self.officerGroup = officerGroup
+        self.adminGroup = adminGroup
     }
 }
 

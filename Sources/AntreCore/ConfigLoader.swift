@@ -151,7 +151,8 @@ private struct ConfigDecoder {
     static let serviceKeys = ["id", "name", "prefix", "requirements", "schedule", "officer", "contact", "fee",
                               "processing_time"]
     static let counterKeys = ["id", "name", "services"]
-    static let dispenserKeys = ["id", "input", "cooldown_ms", "printer", "print_timeout_ms", "buttons", "profile"]
+    static let dispenserKeys = ["id", "input", "cooldown_ms", "printer", "print_timeout_ms", "status_timeout_ms",
+                                "status_poll_ms", "auto_reprint_window_s", "buttons", "profile"]
     static let profileKeys = ["paper", "columns", "code_page", "cutter", "cancel_kanji", "native_qr",
                               "feed_before_cut"]
 
@@ -399,12 +400,19 @@ private struct ConfigDecoder {
 
             let cooldown = reader.int(table, "cooldown_ms", at: path, range: 0...60000) ?? 1500
             let timeout = reader.int(table, "print_timeout_ms", at: path, range: 100...600_000) ?? 10000
+            let statusTimeout = reader.int(table, "status_timeout_ms", at: path, range: 50...10_000) ?? 500
+            let statusPoll = reader.int(table, "status_poll_ms", at: path, range: 200...600_000) ?? 2000
+            let reprintWindow = reader.int(table, "auto_reprint_window_s", at: path, range: 0...86_400) ?? 120
             let buttons = decodeButtons(table, at: path, input: input, serviceIDs: serviceIDs)
             let profile = decodeProfile(table, at: path)
 
             if let id, let input, let printer {
-                dispensers.append(Dispenser(id: id, input: input, buttons: buttons, cooldown: .milliseconds(cooldown),
-                                            printer: printer, profile: profile, printTimeout: .milliseconds(timeout)))
+                var dispenser = Dispenser(id: id, input: input, buttons: buttons, cooldown: .milliseconds(cooldown),
+                                          printer: printer, profile: profile, printTimeout: .milliseconds(timeout))
+                dispenser.statusTimeout = .milliseconds(statusTimeout)
+                dispenser.statusPollInterval = .milliseconds(statusPoll)
+                dispenser.autoReprintWindow = .seconds(reprintWindow)
+                dispensers.append(dispenser)
             }
         }
         return dispensers
@@ -495,7 +503,8 @@ private struct ConfigDecoder {
         guard let table = reader.table(root, "socket", at: ConfigPath(), section: "[socket]") else {
             return SocketSettings()
         }
-        reader.checkKeys(table, at: path, allowed: ["path", "group"])
+        reader.checkKeys(table, at: path, allowed: ["path", "group", "officer_group", "admin_group",
+                                                    "max_connections", "max_message_bytes", "idle_timeout_s"])
         var settings = SocketSettings()
         if let socketPath = reader.string(table, "path", at: path) {
             if socketPath.isEmpty {
@@ -510,6 +519,18 @@ private struct ConfigDecoder {
         if let group = reader.string(table, "group", at: path) {
             if group.isEmpty { reader.issue(path / "group", "must not be empty (leave it out instead)") }
             settings.group = group
+        }
+        for key in ["officer_group", "admin_group"] {
+            guard let group = reader.string(table, key, at: path) else { continue }
+            if group.isEmpty { reader.issue(path / key, "must not be empty (leave it out instead)") }
+            if key == "officer_group" { settings.officerGroup = group } else { settings.adminGroup = group }
+        }
+        if let value = reader.int(table, "max_connections", at: path, range: 1...10_000) { settings.maxConnections = value }
+        if let value = reader.int(table, "max_message_bytes", at: path, range: 1024...16_777_216) {
+            settings.maxMessageBytes = value
+        }
+        if let value = reader.int(table, "idle_timeout_s", at: path, range: 1...86_400) {
+            settings.idleTimeout = .seconds(value)
         }
         return settings
     }

@@ -11,6 +11,9 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
     case nothingCalled(counter: String)
     /// The ticket belongs to another dispenser-less path and cannot be printed.
     case notPrintable(number: String, reason: String)
+    /// The dispenser's printer is down (paper out, cover open, unreachable):
+    /// no number was taken.
+    case printerDown(dispenser: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidState(number, state, action): "cannot \(action) \(number): it is \(state.rawValue)"
         case let .nothingCalled(counter): "no ticket is called at counter \(counter)"
         case let .notPrintable(number, reason): "cannot print \(number): \(reason)"
+        case let .printerDown(dispenser, reason): "printer of dispenser \(dispenser) is down (\(reason)); no number was taken"
         }
     }
 }

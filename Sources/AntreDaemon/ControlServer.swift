@@ -1,3 +1,4 @@
+import AntreCore
 import AntreWire
 import CLinuxShims
 import Foundation
@@ -10,11 +11,38 @@ import Glibc
 #endif
 
 /// Limits that keep one misbehaving client from hurting the others.
-public struct ControlServerLimits: Sendable {
-    /// A message larger than this gets an error and the connection is closed.
-    public var maxMessageBytes: Int = 64 * 1024
+struct ControlServerLimits: Sendable {
+    /// A message larger than this gets the connection closed.
+    var maxMessageBytes: Int = 64 * 1024
     /// Connections beyond this are closed at once.
-    public var maxConnections: Int = 64
+    var maxConnections: Int = 64
+    /// A client that has not sent a whole message for this long (and is not
+    /// following a Monitor stream) is disconnected.
+    var idleTimeout: Duration = .seconds(60)
+
+    init(maxMessageBytes: Int = 64 * 1024, maxConnections: Int = 64, idleTimeout: Duration = .seconds(60)) {
+        self.maxMessageBytes = maxMessageBytes
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
+    }
+
+    init(_ settings: SocketSettings) {
+        self.init(maxMessageBytes: settings.maxMessageBytes, maxConnections: settings.maxConnections,
+                  idleTimeout: settings.idleTimeout)
+    }
+}
+
+/// When a connection last finished a message, and whether it is streaming.
+private final class ConnectionActivity: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = ContinuousClock.now
+    private var streaming = false
+
+    func touch() { lock.withLock { last = .now } }
+    func setStreaming(_ value: Bool) { lock.withLock { streaming = value; last = .now } }
+    func idle(longerThan limit: Duration) -> Bool {
+        lock.withLock { !streaming && ContinuousClock.now - last > limit }
+    }
 }
 
 /// The Varlink socket: NUL-terminated JSON messages on a Unix stream socket,
@@ -83,6 +111,22 @@ final class ControlServer: @unchecked Sendable {
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         let caller = await peerCredentials(of: connection.channel)
+        let activity = ConnectionActivity()
+        let limits = self.limits
+        let logger = self.logger
+        // Closes connections that never finish a message (slowloris) so they
+        // cannot hold a slot forever; Monitor streams are exempt.
+        let watchdog = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: min(limits.idleTimeout, .seconds(1)))
+                if activity.idle(longerThan: limits.idleTimeout) {
+                    logger.info("closing idle connection", metadata: ["pid": "\(caller.pid ?? 0)"])
+                    connection.channel.close(promise: nil)
+                    return
+                }
+            }
+        }
+        defer { watchdog.cancel() }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var framer = VarlinkFramer(maxMessageSize: limits.maxMessageBytes)
@@ -92,14 +136,18 @@ final class ControlServer: @unchecked Sendable {
                     do {
                         messages = try framer.feed(bytes)
                     } catch {
-                        logger.warning("oversized message; closing connection", metadata: ["pid": "\(caller?.pid ?? 0)", "limit": "\(limits.maxMessageBytes)"])
+                        logger.warning("oversized message; closing connection",
+                                       metadata: ["pid": "\(caller.pid ?? 0)", "uid": "\(caller.uid ?? 0)",
+                                                  "limit": "\(limits.maxMessageBytes)"])
                         return
                     }
                     for message in messages {
-                        switch await dispatcher.handle(message, caller: caller ?? Caller()) {
+                        activity.touch()
+                        switch await dispatcher.handle(message, caller: caller) {
                         case let .reply(reply):
                             try await outbound.write(ByteBuffer(bytes: reply))
                         case let .stream(stream):
+                            activity.setStreaming(true)
                             for await reply in stream {
                                 try await outbound.write(ByteBuffer(bytes: reply))
                             }
@@ -108,9 +156,11 @@ final class ControlServer: @unchecked Sendable {
                         case .none:
                             break
                         case .close:
-                            logger.warning("unreadable message; closing connection", metadata: ["pid": "\(caller?.pid ?? 0)"])
+                            logger.warning("unreadable message; closing connection",
+                                           metadata: ["pid": "\(caller.pid ?? 0)", "uid": "\(caller.uid ?? 0)"])
                             return
                         }
+                        activity.touch()
                     }
                 }
             }
@@ -143,12 +193,22 @@ final class ControlServer: @unchecked Sendable {
         }
     }
 
-    private func peerCredentials(of channel: any Channel) async -> Caller? {
-        guard let provider = channel as? any SocketOptionProvider else { return nil }
-        let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
+    /// SO_PEERCRED and SO_PEERGROUPS of the client: who is asking, decided by
+    /// the kernel (not by anything the client says).
+    private func peerCredentials(of channel: any Channel) async -> Caller {
+        guard let provider = channel as? any SocketOptionProvider else { return Caller() }
+        let credentials: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        guard let creds = try? await future.get() else { return nil }
-        return Caller(uid: creds.uid, gid: creds.gid, pid: creds.pid)
+        guard let creds = try? await credentials.get() else { return Caller() }
+        // Up to 64 supplementary groups; more than that fails (ERANGE) and only
+        // the primary group counts. Unused slots stay 0 and are ignored.
+        let groupsFuture: EventLoopFuture<SIMD64<UInt32>> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(59 /* SO_PEERGROUPS */))
+        var groups: [UInt32] = []
+        if let list = try? await groupsFuture.get() {
+            groups = (0..<64).map { list[$0] }.filter { $0 != 0 }
+        }
+        return Caller(uid: creds.uid, gid: creds.gid, pid: creds.pid, groups: groups)
     }
 }
 

@@ -1,77 +1,48 @@
 import AntreCore
 import AntreDevices
 import AntreStore
+import AntreSystemd
 import AntreWire
-import ESCPOS
 import Dispatch
+import ESCPOS
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
 
 /// Wires config, store, printers, buttons and the control socket together and
-/// runs until SIGTERM/SIGINT.
+/// runs until SIGTERM/SIGINT; SIGHUP reloads the configuration.
 public enum Daemon {
     /// Returns the process exit status.
     public static func run(options: DaemonOptions, config loaded: AntreConfig) async -> Int32 {
         var baseLogger = Logger(label: "antred")
         baseLogger.logLevel = options.logLevel
         let logger = baseLogger
-        var overridden = loaded
-        applyOverrides(options, to: &overridden)
-        let config = overridden
-
-        let store: QueueStore
+        let notifier = SystemdNotifier()
+        if let error = notifier.configurationError {
+            logger.warning("NOTIFY_SOCKET is unusable; not talking to systemd", metadata: ["error": "\(error)"])
+        }
+        let runtime: DaemonRuntime
         do {
-            let directory = (config.storage.database as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            }
-            store = try QueueStore(path: config.storage.database, timeZone: config.office.timeZone)
+            runtime = try await DaemonRuntime.start(options: options, config: loaded, logger: logger)
         } catch {
-            logger.critical("cannot open the queue database", metadata: ["database": "\(config.storage.database)", "error": "\(error)"])
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
             return 1
         }
-
-        let controller: QueueController
-        do {
-            controller = try QueueController(config: config, store: store, logger: logger)
-            let expired = try await controller.rollover()
-            if expired > 0 { logger.notice("expired tickets of earlier days", metadata: ["count": "\(expired)"]) }
-        } catch {
-            logger.critical("cannot start the queue", metadata: ["error": "\(error)"])
-            return 1
-        }
-
-        var inputs: [any ButtonSource] = []
-        for dispenser in config.dispensers {
-            let transport: any PrinterTransport
-            if options.demo, case let .preview(directory) = dispenser.printer {
-                let columns = dispenser.profile.columns
-                transport = PreviewPrinter(directory: directory, echo: .standardOutput,
-                                           render: { ESCPOSTextRenderer.render($0, columns: columns) }, logger: logger)
-            } else {
-                transport = DeviceFactory.printer(for: dispenser.printer, logger: logger)
-            }
-            controller.attach(Spooler(dispenser: dispenser, transport: transport, logger: logger))
-            if let source = DeviceFactory.buttons(for: dispenser.input, logger: logger) {
-                let dispatch = ButtonDispatch(dispenser: dispenser, controller: controller, logger: logger)
-                source.start { key in dispatch.press(key) }
-                inputs.append(source)
-            }
-            logger.info("dispenser ready", metadata: [
-                "dispenser": "\(dispenser.id)", "input": "\(dispenser.input)", "printer": "\(dispenser.printer)",
-            ])
-        }
-
+        let config = runtime.controller.config
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let dispatcher = VarlinkDispatcher(info: .antre, handler: QueueService(controller: controller))
-        let server = ControlServer(path: config.socket.path, dispatcher: dispatcher, group: group, logger: logger)
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT])
+        let dispatcher = VarlinkDispatcher(info: .antre, handler: QueueService(controller: runtime.controller,
+                                                                               reload: { try await runtime.reload() }))
+        let server = ControlServer(path: config.socket.path, dispatcher: dispatcher,
+                                   limits: ControlServerLimits(config.socket), group: group, logger: logger)
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
 
         let status: Int32 = await withTaskGroup(of: Int32?.self) { tasks in
             tasks.addTask {
                 do {
                     try await server.run(socketGroup: config.socket.group) {
+                        // The socket answers and the database is open: ready.
+                        try? notifier.ready(status: runtime.statusLine())
                         if options.demo {
                             FileHandle.standardError.write(Data(Self.demoBanner(config: config).utf8))
                         }
@@ -85,13 +56,30 @@ public enum Daemon {
                 }
             }
             tasks.addTask {
-                await watchDayRollover(controller: controller, logger: logger)
+                await watchDayRollover(controller: runtime.controller, logger: logger)
                 return nil
             }
             tasks.addTask {
-                let signal = await signals.next()
-                logger.notice("stopping", metadata: ["signal": "\(signal)"])
-                return 0
+                await keepSystemdInformed(notifier: notifier, runtime: runtime, eventLoop: group.next(), logger: logger)
+                return nil
+            }
+            tasks.addTask {
+                while true {
+                    let signal = await signals.next()
+                    if signal == SIGHUP {
+                        try? notifier.reloading()
+                        do {
+                            try await runtime.reload()
+                        } catch {
+                            // Logged by reload; the old configuration stays.
+                        }
+                        try? notifier.ready(status: runtime.statusLine())
+                        continue
+                    }
+                    logger.notice("stopping", metadata: ["signal": "\(signal)"])
+                    try? notifier.stopping()
+                    return 0
+                }
             }
             var result: Int32 = 0
             for await value in tasks {
@@ -105,20 +93,44 @@ public enum Daemon {
             return result
         }
 
-        for input in inputs { input.stop() }
-        controller.shutdown()
+        runtime.stop()
         try? await group.shutdownGracefully()
+        logger.notice("stopped")
         return status
     }
 
-    /// Checks for a new local day every few seconds rather than sleeping until
+    /// WATCHDOG=1 only after a round trip through the socket's event loop and
+    /// the queue worker, so a wedged daemon stops pinging and systemd restarts
+    /// it; STATUS= tells `systemctl status` how the office is doing.
+    static func keepSystemdInformed(notifier: SystemdNotifier, runtime: DaemonRuntime, eventLoop: any EventLoop,
+                                    logger: Logger) async {
+        guard notifier.isEnabled else { return }
+        let interval = notifier.watchdogInterval ?? .seconds(10)
+        var lastStatus = ""
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            do {
+                try await eventLoop.submit {}.get()
+                let line = try await runtime.controller.statusLine()
+                if notifier.watchdogInterval != nil { try? notifier.watchdog() }
+                if line != lastStatus {
+                    try? notifier.status(line)
+                    lastStatus = line
+                }
+            } catch {
+                logger.error("health check failed; not pinging the watchdog", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Checks for a new local day every second rather than sleeping until
     /// midnight, so clock corrections (NTP on a Raspberry Pi without RTC) are safe.
     static func watchDayRollover(controller: QueueController, logger: Logger) async {
-        let zone = controller.config.office.timeZone
-        var today = LocalDay(containing: controller.now(), in: zone)
+        var today = LocalDay(containing: controller.now(), in: controller.config.office.timeZone)
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(5))
-            let day = LocalDay(containing: controller.now(), in: zone)
+            try? await Task.sleep(for: .seconds(1))
+            let day = LocalDay(containing: controller.now(), in: controller.config.office.timeZone)
             guard day != today else { continue }
             do {
                 let expired = try await controller.rollover()
@@ -151,9 +163,134 @@ public enum Daemon {
                 lines.append("  [\(key)] \(service)")
             }
         }
-        lines.append("Officers, from another terminal: antre call --counter 1 | antre status")
+        lines.append("Officers, from another terminal: .build/debug/antre call --counter 1 | .build/debug/antre status")
         lines.append("Tickets are saved under \(config.dispensers.first.map { "\($0.printer)" } ?? "-"). Ctrl-C stops.")
         return lines.joined(separator: "\n") + "\n\n"
+    }
+}
+
+/// The running parts that a reload may replace: the controller (queue,
+/// spoolers) and the button inputs.
+final class DaemonRuntime: @unchecked Sendable {
+    let options: DaemonOptions
+    let controller: QueueController
+    private let logger: Logger
+    private let lock = NSLock()
+    private var inputs: [String: any ButtonSource] = [:]
+    private let reloading = NSLock()
+
+    private init(options: DaemonOptions, controller: QueueController, logger: Logger) {
+        self.options = options
+        self.controller = controller
+        self.logger = logger
+    }
+
+    static func start(options: DaemonOptions, config loaded: AntreConfig, logger: Logger) async throws -> DaemonRuntime {
+        var config = loaded
+        Daemon.applyOverrides(options, to: &config)
+        let directory = (config.storage.database as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let store: QueueStore
+        do {
+            store = try QueueStore(path: config.storage.database, timeZone: config.office.timeZone)
+        } catch {
+            throw DaemonError.database(config.storage.database, "\(error)")
+        }
+        let controller = try QueueController(config: config, store: store, logger: logger)
+        let expired = try await controller.rollover()
+        if expired > 0 { logger.notice("expired tickets of earlier days", metadata: ["count": "\(expired)"]) }
+        let runtime = DaemonRuntime(options: options, controller: controller, logger: logger)
+        for dispenser in config.dispensers {
+            controller.addPrinter(for: dispenser, transport: runtime.transport(for: dispenser))
+            runtime.startInput(for: dispenser)
+        }
+        return runtime
+    }
+
+    func statusLine() -> String {
+        let printers = controller.allSpoolers.map { "\($0.dispenserID) \($0.health.readiness.state)" }
+        return "printers: " + (printers.isEmpty ? "none" : printers.joined(separator: ", "))
+    }
+
+    func transport(for dispenser: Dispenser) -> any PrinterTransport {
+        if options.demo, case let .preview(directory) = dispenser.printer {
+            let columns = dispenser.profile.columns
+            return PreviewPrinter(directory: directory, echo: .standardOutput,
+                                  render: { ESCPOSTextRenderer.render($0, columns: columns) }, logger: logger)
+        }
+        return DeviceFactory.printer(for: dispenser.printer, logger: logger)
+    }
+
+    private func startInput(for dispenser: Dispenser) {
+        if let source = DeviceFactory.buttons(for: dispenser.input, logger: logger) {
+            let dispatch = ButtonDispatch(dispenser: dispenser, controller: controller, logger: logger)
+            source.start { key in dispatch.press(key) }
+            lock.withLock { inputs[dispenser.id] = source }
+        }
+        logger.info("dispenser ready", metadata: [
+            "dispenser": "\(dispenser.id)", "input": "\(dispenser.input)", "printer": "\(dispenser.printer)",
+        ])
+    }
+
+    private func stopInput(_ id: String) {
+        lock.withLock { inputs.removeValue(forKey: id) }?.stop()
+    }
+
+    /// Re-reads the config file. On any mistake the running configuration is
+    /// kept and the mistakes (file:line:key) are logged and returned to the caller.
+    func reload() async throws {
+        let path = options.configPath
+        var next: AntreConfig
+        do {
+            next = try ConfigLoader.load(path: path)
+        } catch {
+            for issue in error.issues { logger.error("reload refused", metadata: ["issue": "\(issue)"]) }
+            throw VarlinkErrors.configInvalid(error.issues.map(\.description))
+        }
+        Daemon.applyOverrides(options, to: &next)
+        let current = controller.config
+        // These are bound at start: keep them, say so.
+        if next.office.timeZone != current.office.timeZone {
+            logger.warning("timezone change takes effect after a restart")
+            next.office.timeZone = current.office.timeZone
+        }
+        if next.socket.path != current.socket.path || next.socket.group != current.socket.group {
+            logger.warning("socket path/group change takes effect after a restart")
+            next.socket.path = current.socket.path
+            next.socket.group = current.socket.group
+        }
+        if next.storage != current.storage {
+            logger.warning("database change takes effect after a restart")
+            next.storage = current.storage
+        }
+        let policy: AccessPolicy
+        do {
+            policy = try AccessPolicy(settings: next.socket)
+        } catch {
+            logger.error("reload refused", metadata: ["error": "\(error)"])
+            throw VarlinkErrors.configInvalid(["\(path): socket: \(error)"])
+        }
+        let applied = next
+        let changed: [String] = reloading.withLock {
+            let changed = controller.apply(applied, policy: policy) { transport(for: $0) }
+            for id in changed {
+                stopInput(id)
+                if let dispenser = applied.dispensers.first(where: { $0.id == id }) { startInput(for: dispenser) }
+            }
+            return changed
+        }
+        controller.events.publish(.reloaded(at: controller.now()))
+        logger.notice("configuration reloaded", metadata: [
+            "services": "\(applied.services.count)", "dispensers_changed": "\(changed.joined(separator: ","))",
+        ])
+    }
+
+    func stop() {
+        let all = lock.withLock { inputs.values }
+        for input in all { input.stop() }
+        controller.shutdown()
     }
 }
 

@@ -1,39 +1,41 @@
 import AntreCore
 import AntreDevices
 import AntreStore
+import AntreWire
 import ESCPOS
 import Foundation
 import Logging
 
 /// A ticket as an officer or the CLI sees it after an action.
-public struct TicketOutcome: Sendable {
-    public var ticket: Ticket
-    public var serviceName: String
-    public var counterName: String?
-    public var ahead: Int?
+struct TicketOutcome: Sendable {
+    var ticket: Ticket
+    var serviceName: String
+    var counterName: String?
+    var ahead: Int?
     /// For issue/reprint: nil when nothing was printed, else whether it printed.
-    public var printed: Bool?
-    public var printError: String?
+    var printed: Bool?
+    var printError: String?
 }
 
 /// Everything `antre status` shows.
-public struct DaemonStatus: Sendable {
-    public struct PrinterLine: Sendable {
-        public var dispenserID: String
-        public var connection: String
-        public var health: PrinterHealth
-        public var backlog: Int
+struct DaemonStatus: Sendable {
+    struct PrinterLine: Sendable {
+        var dispenserID: String
+        var connection: String
+        var health: PrinterHealth
+        var backlog: Int
+        var missedPresses: Int
     }
-    public var snapshot: QueueSnapshot
-    public var config: AntreConfig
-    public var printers: [PrinterLine]
+    var snapshot: QueueSnapshot
+    var config: AntreConfig
+    var printers: [PrinterLine]
 }
 
 /// The queue's rules applied to the configured office: validates services and
 /// counters against the config, runs store operations on one worker thread (so
 /// blocking fsyncs never sit on the async executor), prints through spoolers and
 /// publishes the journal to monitors.
-public final class QueueController: @unchecked Sendable {
+final class QueueController: @unchecked Sendable {
     let store: QueueStore
     let events: EventHub
     private let worker = SerialWorker(name: "antre.queue")
@@ -46,13 +48,24 @@ public final class QueueController: @unchecked Sendable {
 
     init(config: AntreConfig, store: QueueStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
         self._config = config
+        self._accessPolicy = try AccessPolicy(settings: config.socket)
         self.store = store
         self.logger = logger
         self.now = now
         self.events = try EventHub(store: store, logger: logger)
     }
 
-    public var config: AntreConfig { lock.withLock { _config } }
+    var config: AntreConfig { lock.withLock { _config } }
+
+    private var _accessPolicy: AccessPolicy
+    var accessPolicy: AccessPolicy { lock.withLock { _accessPolicy } }
+
+    func logDenied(method: String, level: AccessPolicy.Level, caller: Caller) {
+        logger.warning("permission denied", metadata: [
+            "method": "\(method)", "needs": "\(level.rawValue)", "uid": "\(caller.uid.map(String.init) ?? "?")",
+            "pid": "\(caller.pid.map(String.init) ?? "?")",
+        ])
+    }
 
     func attach(_ spooler: Spooler) {
         lock.withLock { spoolers[spooler.dispenserID] = spooler }
@@ -64,43 +77,52 @@ public final class QueueController: @unchecked Sendable {
 
     // MARK: - Issuing
 
-    /// A button press (on an input thread): commit a ticket, then queue its print.
-    /// Returns once the ticket is committed; printing continues on the spooler.
+    /// Creates the dispenser's spooler, wired to this controller, and starts
+    /// its status polling.
+    func addPrinter(for dispenser: Dispenser, transport: any PrinterTransport) {
+        let spooler = Spooler(dispenser: dispenser, transport: transport, logger: logger) { [weak self] spooler, old, new in
+            self?.printerChanged(spooler, from: old, to: new)
+        }
+        attach(spooler)
+        spooler.startPolling { [weak self, weak spooler] in
+            guard let self, let spooler else { return }
+            self.settleReprints(spooler)
+        }
+        // Learn the printer's state at start, before the first resident comes.
+        spooler.perform { _ = spooler.refreshStatus() }
+    }
+
+    /// A button press (on an input thread). The press waits its turn on the
+    /// dispenser's spooler: checks the printer, commits a ticket, prints it.
     func issueFromButton(dispenserID: String, serviceID: String) {
-        do {
-            let issued = try worker.sync { [self] in
-                try commitTicket(serviceID: serviceID, dispenserID: dispenserID, actor: "dispenser:\(dispenserID)")
+        guard let spooler = spooler(dispenserID) else {
+            logger.error("press for a dispenser without printer", metadata: ["dispenser": "\(dispenserID)"])
+            return
+        }
+        spooler.perform { [self] in
+            do {
+                _ = try pressJob(spooler, serviceID: serviceID, actor: "dispenser:\(dispenserID)")
+            } catch {
+                // Already logged and recorded (missed press) where it happened.
             }
-            printTicket(issued.ticket, ahead: issued.ahead, dispenserID: dispenserID, isReprint: false) { _ in }
-        } catch {
-            logger.error("press not turned into a ticket", metadata: [
-                "dispenser": "\(dispenserID)", "service": "\(serviceID)", "error": "\(error)",
-            ])
         }
     }
 
     /// `antre issue SERVICE`: as if the service's button were pressed on a dispenser.
-    public func issue(serviceID: String, dispenserID: String?, actor: String?) async throws -> TicketOutcome {
+    func issue(serviceID: String, dispenserID: String?, actor: String?) async throws -> TicketOutcome {
         let config = self.config
-        guard let service = config.service(serviceID) else { throw QueueError.serviceNotFound(service: serviceID) }
-        let dispenser = try dispenserForIssue(serviceID: serviceID, requested: dispenserID, config: config)
-        let issued = try await worker.run { [self] in
-            try commitTicket(serviceID: service.id, dispenserID: dispenser?.id, actor: actor)
-        }
-        var outcome = TicketOutcome(ticket: issued.ticket, serviceName: service.name, ahead: issued.ahead)
-        if let dispenser {
-            let error = await withCheckedContinuation { continuation in
-                printTicket(issued.ticket, ahead: issued.ahead, dispenserID: dispenser.id, isReprint: false) {
-                    continuation.resume(returning: $0)
-                }
+        guard config.service(serviceID) != nil else { throw QueueError.serviceNotFound(service: serviceID) }
+        guard let dispenser = try dispenserForIssue(serviceID: serviceID, requested: dispenserID, config: config),
+              let spooler = spooler(dispenser.id)
+        else {
+            // No dispenser at all: a number without paper (the officer writes it down).
+            let issued = try await worker.run { [self] in
+                try commitTicket(serviceID: serviceID, dispenserID: nil, actor: actor)
             }
-            outcome.printed = error == nil
-            outcome.printError = error?.description
-            if let fresh = try? await worker.run({ [self] in try store.ticket(id: issued.ticket.id) }) {
-                outcome.ticket = fresh
-            }
+            return TicketOutcome(ticket: issued.ticket, serviceName: config.service(serviceID)?.name ?? serviceID,
+                                 ahead: issued.ahead)
         }
-        return outcome
+        return try await spooler.perform { [self] in try pressJob(spooler, serviceID: serviceID, actor: actor) }
     }
 
     private func dispenserForIssue(serviceID: String, requested: String?, config: AntreConfig) throws -> Dispenser? {
@@ -111,6 +133,38 @@ public final class QueueController: @unchecked Sendable {
             return dispenser
         }
         return config.dispensers.first { $0.buttons.values.contains(serviceID) } ?? config.dispensers.first
+    }
+
+    /// One press, on the spooler thread: reprints owed go first, then the
+    /// printer is checked before any number is taken; a refused press is
+    /// recorded as missed and takes no number.
+    private func pressJob(_ spooler: Spooler, serviceID: String, actor: String?) throws -> TicketOutcome {
+        settleReprints(spooler)
+        let config = self.config
+        guard let service = config.service(serviceID) else { throw QueueError.serviceNotFound(service: serviceID) }
+        switch PressPolicy.decide(printer: spooler.preflight()) {
+        case let .refuse(reason):
+            recordMissedPress(spooler.dispenserID, serviceID: service.id, reason: reason)
+            throw QueueError.printerDown(dispenser: spooler.dispenserID,
+                                         reason: spooler.health.readiness.detail ?? reason)
+        case let .printNotice(notice):
+            _ = spooler.transmit(ESCPOSEncoder(profile: spooler.dispenser.profile).encode(TicketLayout.receipt(for: notice)),
+                                 label: "notice")
+            throw QueueError.notPrintable(number: service.id, reason: notice.title)
+        case let .issueTicket(warning):
+            if let warning {
+                logger.warning("printer needs attention", metadata: ["dispenser": "\(spooler.dispenserID)", "detail": "\(warning)"])
+            }
+        }
+        let issued = try worker.sync { [self] in
+            try commitTicket(serviceID: service.id, dispenserID: spooler.dispenserID, actor: actor)
+        }
+        var outcome = TicketOutcome(ticket: issued.ticket, serviceName: service.name, ahead: issued.ahead)
+        let fault = printNow(spooler, ticket: issued.ticket, ahead: issued.ahead, isReprint: false, oweReprintOnFailure: true)
+        outcome.printed = fault == nil
+        outcome.printError = fault?.description
+        if let fresh = try? store.ticket(id: issued.ticket.id) { outcome.ticket = fresh }
+        return outcome
     }
 
     /// Runs on the queue worker.
@@ -126,35 +180,88 @@ public final class QueueController: @unchecked Sendable {
         return issued
     }
 
-    /// Lays out, encodes and sends a ticket on its dispenser's printer; records
-    /// printed / print_failed in the journal. Never loses the ticket: a failure
-    /// leaves it waiting in the queue, marked print_failed and reprintable.
-    private func printTicket(_ ticket: Ticket, ahead: Int, dispenserID: String, isReprint: Bool,
-                             completion: @escaping @Sendable (PrinterError?) -> Void) {
-        let config = self.config
-        guard let spooler = spooler(dispenserID) else {
-            logger.error("no printer for dispenser", metadata: ["dispenser": "\(dispenserID)", "ticket": "\(ticket.number)"])
-            completion(.unreachable(connection: dispenserID, reason: "dispenser has no printer"))
-            return
+    private func recordMissedPress(_ dispenserID: String, serviceID: String, reason: String) {
+        do {
+            let missed = try store.recordMissedPress(dispenserID: dispenserID, serviceID: serviceID, reason: reason, now: now())
+            events.publish(.missedPress(missed))
+        } catch {
+            logger.error("cannot record a missed press", metadata: ["error": "\(error)"])
         }
+        logger.error("press refused: no number taken", metadata: [
+            "dispenser": "\(dispenserID)", "service": "\(serviceID)", "reason": "\(reason)",
+        ])
+    }
+
+    /// Lays out, encodes and sends a ticket on the spooler thread; records
+    /// printed / print_failed in the journal. A failure never loses the ticket:
+    /// it keeps its place, is marked print_failed, and (unless this was already
+    /// the automatic reprint) is owed one reprint when the printer is back.
+    @discardableResult
+    private func printNow(_ spooler: Spooler, ticket: Ticket, ahead: Int, isReprint: Bool, oweReprintOnFailure: Bool,
+                          note: String? = nil) -> PrintFault? {
+        let config = self.config
         let service = config.service(ticket.issuedServiceID) ?? config.service(ticket.serviceID)
             ?? Service(id: ticket.serviceID, name: ticket.serviceID, prefix: ticket.number.prefix)
         let slip = TicketSlip(ticket: ticket, service: service, office: config.office, ahead: ahead, isReprint: isReprint)
-        spooler.print(TicketLayout.receipt(for: slip), label: "\(ticket.number)") { [self] error in
-            do {
-                _ = try store.setPrintState(ticketID: ticket.id, error == nil ? .printed : .failed,
-                                            detail: error?.description, now: now(), actor: "dispenser:\(dispenserID)")
-                events.pump()
-            } catch {
-                logger.error("cannot record print result", metadata: ["ticket": "\(ticket.number)", "error": "\(error)"])
+        let bytes = ESCPOSEncoder(profile: spooler.dispenser.profile).encode(TicketLayout.receipt(for: slip))
+        let fault = spooler.transmit(bytes, label: "\(ticket.number)")
+        let actor = "dispenser:\(spooler.dispenserID)"
+        do {
+            if let fault {
+                _ = try store.setPrintState(ticketID: ticket.id, .failed, detail: fault.description, now: now(), actor: actor)
+                if fault.wantsReprint && oweReprintOnFailure {
+                    spooler.owe(PendingReprint(ticketID: ticket.id, number: ticket.number, failedAt: .now))
+                    logger.warning("ticket will be reprinted when the printer is back", metadata: [
+                        "ticket": "\(ticket.number)", "window_s": "\(spooler.dispenser.autoReprintWindow.components.seconds)",
+                    ])
+                }
+            } else {
+                _ = try store.setPrintState(ticketID: ticket.id, .printed, detail: note, now: now(), actor: actor)
             }
-            completion(error)
+            events.pump()
+        } catch {
+            logger.error("cannot record print result", metadata: ["ticket": "\(ticket.number)", "error": "\(error)"])
         }
+        return fault
+    }
+
+    /// On the spooler thread: when the printer is not down, cut off a stub
+    /// left by an interrupted job and reprint, once, the tickets owed one.
+    private func settleReprints(_ spooler: Spooler) {
+        let (due, expired) = spooler.takeDueReprints()
+        for reprint in expired {
+            logger.warning("automatic reprint window passed; an officer can reprint", metadata: [
+                "ticket": "\(reprint.number)", "hint": "antre reprint \(reprint.number)",
+            ])
+        }
+        guard !due.isEmpty else { return }
+        spooler.cutStubIfNeeded()
+        for reprint in due {
+            guard let ticket = try? store.ticket(id: reprint.ticketID), ticket.printState == .failed else { continue }
+            let ahead = (try? store.waitingAhead(of: ticket)) ?? 0
+            logger.notice("reprinting automatically", metadata: ["ticket": "\(ticket.number)"])
+            printNow(spooler, ticket: ticket, ahead: ahead, isReprint: true, oweReprintOnFailure: false,
+                     note: "automatic reprint")
+        }
+    }
+
+    private func printerChanged(_ spooler: Spooler, from old: PrinterReadiness, to new: PrinterReadiness) {
+        var metadata: Logger.Metadata = ["dispenser": "\(spooler.dispenserID)", "printer": "\(spooler.dispenser.printer)",
+                                         "state": "\(new.state)", "was": "\(old.state)"]
+        if let detail = new.detail { metadata["detail"] = "\(detail)" }
+        switch new {
+        case .down: logger.error("printer down", metadata: metadata)
+        case .warning: logger.warning("printer needs attention", metadata: metadata)
+        case .ready, .unknown:
+            if old.state != new.state { logger.notice("printer state", metadata: metadata) }
+        }
+        guard old.state != new.state || new.isDown else { return }
+        events.publish(.printer(dispenserID: spooler.dispenserID, readiness: new, at: now()))
     }
 
     // MARK: - Officer actions
 
-    public func callNext(counterID: String, serviceIDs: [String], actor: String?) async throws -> TicketOutcome {
+    func callNext(counterID: String, serviceIDs: [String], actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard let counter = config.counter(counterID) else { throw QueueError.counterNotFound(counter: counterID) }
         for id in serviceIDs where config.service(id) == nil { throw QueueError.serviceNotFound(service: id) }
@@ -168,9 +275,9 @@ public final class QueueController: @unchecked Sendable {
         return outcome(ticket, config: config)
     }
 
-    public enum CalledAction: String, Sendable { case recall, skip, finish }
+    enum CalledAction: String, Sendable { case recall, skip, finish }
 
-    public func act(_ action: CalledAction, counterID: String?, number: String?, actor: String?) async throws -> TicketOutcome {
+    func act(_ action: CalledAction, counterID: String?, number: String?, actor: String?) async throws -> TicketOutcome {
         let config = self.config
         if let counterID, config.counter(counterID) == nil { throw QueueError.counterNotFound(counter: counterID) }
         let parsed = try number.map { text -> TicketNumber in
@@ -192,7 +299,7 @@ public final class QueueController: @unchecked Sendable {
         return outcome(ticket, config: config)
     }
 
-    public func transfer(number: String, toServiceID: String, actor: String?) async throws -> TicketOutcome {
+    func transfer(number: String, toServiceID: String, actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard config.service(toServiceID) != nil else { throw QueueError.serviceNotFound(service: toServiceID) }
         guard let parsed = TicketNumber(parsing: number) else { throw QueueError.ticketNotFound(number: number) }
@@ -207,39 +314,49 @@ public final class QueueController: @unchecked Sendable {
         return result
     }
 
-    public func reprint(number: String, actor: String?) async throws -> TicketOutcome {
+    func reprint(number: String, actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard let parsed = TicketNumber(parsing: number) else { throw QueueError.ticketNotFound(number: number) }
-        let (ticket, ahead) = try await worker.run { [self] in
+        let day = LocalDay(containing: now(), in: config.office.timeZone)
+        guard let existing = try await worker.run({ [self] in try store.ticket(number: parsed, day: day) }) else {
+            throw QueueError.ticketNotFound(number: parsed.description)
+        }
+        guard let dispenserID = existing.dispenserID ?? config.dispensers.first?.id, let spooler = spooler(dispenserID) else {
+            throw QueueError.notPrintable(number: parsed.description, reason: "no dispenser is configured")
+        }
+        return try await spooler.perform { [self] in
+            let readiness = spooler.preflight()
+            if readiness.isDown {
+                throw QueueError.printerDown(dispenser: dispenserID, reason: readiness.detail ?? "down")
+            }
+            // An officer's reprint replaces the automatic one.
+            spooler.forgive(ticketID: existing.id)
             let ticket = try store.markReprintRequested(number: parsed, now: now(), actor: actor)
             events.pump()
-            return (ticket, try store.waitingAhead(of: ticket))
+            let ahead = try store.waitingAhead(of: ticket)
+            let fault = printNow(spooler, ticket: ticket, ahead: ahead, isReprint: true, oweReprintOnFailure: false,
+                                 note: "reprint by officer")
+            let fresh = (try? store.ticket(id: ticket.id)).flatMap { $0 } ?? ticket
+            var result = outcome(fresh, config: config)
+            result.ahead = ahead
+            result.printed = fault == nil
+            result.printError = fault?.description
+            return result
         }
-        guard let dispenserID = ticket.dispenserID ?? config.dispensers.first?.id else {
-            throw QueueError.notPrintable(number: number, reason: "no dispenser is configured")
-        }
-        let error = await withCheckedContinuation { continuation in
-            printTicket(ticket, ahead: ahead, dispenserID: dispenserID, isReprint: true) { continuation.resume(returning: $0) }
-        }
-        var result = outcome(ticket, config: config)
-        result.ahead = ahead
-        result.printed = error == nil
-        result.printError = error?.description
-        if let fresh = try? await worker.run({ [self] in try store.ticket(id: ticket.id) }) {
-            result.ticket = fresh
-        }
-        return result
     }
 
-    public func status() async throws -> DaemonStatus {
+    func status() async throws -> DaemonStatus {
         let config = self.config
-        let snapshot = try await worker.run { [self] in try store.snapshot(now: now()) }
+        let (snapshot, missed) = try await worker.run { [self] in
+            (try store.snapshot(now: now()), try store.missedPressCounts(now: now()))
+        }
         let printers = config.dispensers.map { dispenser in
             let spooler = spooler(dispenser.id)
             return DaemonStatus.PrinterLine(
                 dispenserID: dispenser.id, connection: dispenser.printer.description,
-                health: spooler?.health ?? PrinterHealth(state: .unknown, detail: "not started", since: nil, jobsPrinted: 0, jobsFailed: 0),
-                backlog: spooler?.backlog ?? 0)
+                health: spooler?.health ?? PrinterHealth(readiness: .unknown("not started"), since: Date(),
+                                                         jobsPrinted: 0, jobsFailed: 0, pendingReprints: 0),
+                backlog: spooler?.backlog ?? 0, missedPresses: missed[dispenser.id] ?? 0)
         }
         return DaemonStatus(snapshot: snapshot, config: config, printers: printers)
     }
@@ -253,14 +370,61 @@ public final class QueueController: @unchecked Sendable {
         }
     }
 
+    /// "3 waiting; printers: lobi ready" for systemd's STATUS=.
+    func statusLine() async throws -> String {
+        let snapshot = try await worker.run { [self] in try store.snapshot(now: now()) }
+        let waiting = snapshot.services.reduce(0) { $0 + $1.waiting }
+        let printers = allSpoolers.map { "\($0.dispenserID) \($0.health.readiness.state)" }
+        return "\(waiting) waiting; printers: " + (printers.isEmpty ? "none" : printers.joined(separator: ", "))
+    }
+
     func outcome(_ ticket: Ticket, config: AntreConfig) -> TicketOutcome {
         TicketOutcome(ticket: ticket, serviceName: config.service(ticket.serviceID)?.name ?? ticket.serviceID,
                       counterName: ticket.counterID.flatMap { config.counter($0)?.name }, ahead: nil)
     }
 
+    /// Graceful stop: the tickets being printed finish (bounded by each
+    /// printer's timeout), then the queue worker drains and the database closes.
     func shutdown() {
-        for spooler in allSpoolers { spooler.stop() }
+        for spooler in allSpoolers {
+            let limit = spooler.dispenser.printTimeout + .seconds(2)
+            if !spooler.stop(timeout: limit) {
+                logger.warning("printer did not finish in time", metadata: ["dispenser": "\(spooler.dispenserID)"])
+            }
+        }
         worker.stop()
+        worker.waitUntilStopped(timeout: .seconds(5))
         events.finishAll()
+        do {
+            try store.close()
+        } catch {
+            logger.error("closing the database", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Swaps in a new configuration (already validated): the access policy,
+    /// then the dispensers that changed get new spoolers (the old ones finish
+    /// their jobs). The queue itself is untouched.
+    func apply(_ new: AntreConfig, policy: AccessPolicy, transports: (Dispenser) -> any PrinterTransport) -> [String] {
+        let old = config
+        var changed: [String] = []
+        for dispenser in new.dispensers where old.dispensers.first(where: { $0.id == dispenser.id }) != dispenser {
+            if let previous = spooler(dispenser.id) {
+                previous.stop(timeout: previous.dispenser.printTimeout + .seconds(2))
+            }
+            addPrinter(for: dispenser, transport: transports(dispenser))
+            changed.append(dispenser.id)
+        }
+        for dispenser in old.dispensers where !new.dispensers.contains(where: { $0.id == dispenser.id }) {
+            if let previous = lock.withLock({ spoolers.removeValue(forKey: dispenser.id) }) {
+                previous.stop(timeout: previous.dispenser.printTimeout + .seconds(2))
+            }
+            changed.append(dispenser.id)
+        }
+        lock.withLock {
+            _config = new
+            _accessPolicy = policy
+        }
+        return changed
     }
 }

@@ -11,9 +11,18 @@ extension ServiceInfo {
 /// calls and domain results to wire replies. No queue logic lives here.
 struct QueueService: QueueHandler {
     let controller: QueueController
+    let reload: @Sendable () async throws -> Void
 
     private func actor(_ caller: Caller) -> String? {
         caller.uid.map { "uid:\($0)" }
+    }
+
+    /// Denied calls change nothing, are logged with the uid, and get PermissionDenied.
+    private func authorize(_ level: AccessPolicy.Level, _ caller: Caller, _ method: String) throws {
+        guard controller.accessPolicy.allows(level, caller) else {
+            controller.logDenied(method: method, level: level, caller: caller)
+            throw VarlinkErrors.permissionDenied("io.antre.Queue.\(method)")
+        }
     }
 
     private func info(_ outcome: TicketOutcome) -> TicketInfo {
@@ -22,12 +31,14 @@ struct QueueService: QueueHandler {
     }
 
     func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply {
+        try authorize(.officer, caller, "Issue")
         let outcome = try await controller.issue(serviceID: parameters.service, dispenserID: parameters.dispenser,
                                                  actor: actor(caller))
         return IssueReply(ticket: info(outcome), ahead: outcome.ahead ?? 0, printed: outcome.printed ?? false)
     }
 
     func callNext(_ parameters: CallNextParameters, caller: Caller) async throws -> CallNextReply {
+        try authorize(.officer, caller, "CallNext")
         let outcome = try await controller.callNext(counterID: parameters.counter, serviceIDs: parameters.services ?? [],
                                                     actor: actor(caller))
         return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter)
@@ -40,6 +51,7 @@ struct QueueService: QueueHandler {
     }
 
     func recall(_ parameters: RecallParameters, caller: Caller) async throws -> RecallReply {
+        try authorize(.officer, caller, "Recall")
         try requireSelector(parameters)
         let outcome = try await controller.act(.recall, counterID: parameters.counter, number: parameters.number,
                                                actor: actor(caller))
@@ -47,27 +59,32 @@ struct QueueService: QueueHandler {
     }
 
     func skip(_ parameters: SkipParameters, caller: Caller) async throws -> TicketReply {
+        try authorize(.officer, caller, "Skip")
         try requireSelector(parameters)
         return TicketReply(ticket: info(try await controller.act(.skip, counterID: parameters.counter,
                                                                  number: parameters.number, actor: actor(caller))))
     }
 
     func finish(_ parameters: FinishParameters, caller: Caller) async throws -> TicketReply {
+        try authorize(.officer, caller, "Finish")
         try requireSelector(parameters)
         return TicketReply(ticket: info(try await controller.act(.finish, counterID: parameters.counter,
                                                                  number: parameters.number, actor: actor(caller))))
     }
 
     func transfer(_ parameters: TransferParameters, caller: Caller) async throws -> TicketReply {
-        TicketReply(ticket: info(try await controller.transfer(number: parameters.number, toServiceID: parameters.service,
+        try authorize(.officer, caller, "Transfer")
+        return TicketReply(ticket: info(try await controller.transfer(number: parameters.number, toServiceID: parameters.service,
                                                                actor: actor(caller))))
     }
 
     func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply {
-        TicketReply(ticket: info(try await controller.reprint(number: parameters.number, actor: actor(caller))))
+        try authorize(.officer, caller, "Reprint")
+        return TicketReply(ticket: info(try await controller.reprint(number: parameters.number, actor: actor(caller))))
     }
 
     func status(caller: Caller) async throws -> StatusReply {
+        try authorize(.read, caller, "Status")
         let status = try await controller.status()
         let config = status.config
         let zone = config.office.timeZone
@@ -88,8 +105,9 @@ struct QueueService: QueueHandler {
                 })
         }
         let printers = status.printers.map { line in
-            PrinterStatus(dispenser: line.dispenserID, connection: line.connection, state: line.health.state.rawValue,
-                          detail: line.health.detail)
+            PrinterStatus(dispenser: line.dispenserID, connection: line.connection, state: line.health.readiness.state,
+                          detail: line.health.readiness.detail, missedPresses: line.missedPresses,
+                          pendingReprints: line.health.pendingReprints)
         }
         let failed = status.snapshot.printFailed.map {
             TicketInfo($0, serviceName: config.service($0.serviceID)?.name ?? $0.serviceID, timeZone: zone)
@@ -99,15 +117,13 @@ struct QueueService: QueueHandler {
     }
 
     func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {
+        try authorize(.read, caller, "Monitor")
         let source = controller.events.subscribe()
         let controller = self.controller
         return AsyncStream { continuation in
             let task = Task {
-                for await event in source {
-                    let config = controller.config
-                    continuation.yield(QueueEventInfo(
-                        event, counterName: event.counterID.flatMap { config.counter($0)?.name },
-                        timeZone: config.office.timeZone))
+                for await item in source {
+                    continuation.yield(Self.info(item, config: controller.config))
                 }
                 continuation.finish()
             }
@@ -115,7 +131,24 @@ struct QueueService: QueueHandler {
         }
     }
 
+    static func info(_ item: MonitorItem, config: AntreConfig) -> QueueEventInfo {
+        let zone = config.office.timeZone
+        switch item {
+        case let .journal(event):
+            return QueueEventInfo(event, counterName: event.counterID.flatMap { config.counter($0)?.name }, timeZone: zone)
+        case let .missedPress(missed):
+            return QueueEventInfo(kind: "missed_press", at: WireTime.string(missed.at, in: zone), service: missed.serviceID,
+                                  detail: missed.reason, dispenser: missed.dispenserID)
+        case let .printer(dispenserID, readiness, at):
+            return QueueEventInfo(kind: "printer", at: WireTime.string(at, in: zone),
+                                  detail: readiness.description, dispenser: dispenserID)
+        case let .reloaded(at):
+            return QueueEventInfo(kind: "reloaded", at: WireTime.string(at, in: zone))
+        }
+    }
+
     func reload(caller: Caller) async throws {
-        throw VarlinkErrors.methodNotImplemented("io.antre.Queue.Reload")
+        try authorize(.admin, caller, "Reload")
+        try await reload()
     }
 }

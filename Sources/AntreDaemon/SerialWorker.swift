@@ -7,6 +7,7 @@ final class SerialWorker: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var stopping = false
+    private var finished = false
     private var thread: Thread?
     let name: String
 
@@ -22,7 +23,7 @@ final class SerialWorker: @unchecked Sendable {
     func submit(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
         jobs.append(job)
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -44,8 +45,22 @@ final class SerialWorker: @unchecked Sendable {
     func stop() {
         condition.lock()
         stopping = true
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
+    }
+
+    /// Waits until the jobs queued before `stop()` have run and the thread
+    /// ended, or the timeout passed. True when it ended.
+    @discardableResult
+    func waitUntilStopped(timeout: Duration) -> Bool {
+        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds)
+                                                 + Double(timeout.components.attoseconds) / 1e18)
+        condition.lock()
+        defer { condition.unlock() }
+        while !finished {
+            if !condition.wait(until: deadline) { return finished }
+        }
+        return true
     }
 
     var pendingJobs: Int {
@@ -59,6 +74,8 @@ final class SerialWorker: @unchecked Sendable {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
             if jobs.isEmpty && stopping {
+                finished = true
+                condition.broadcast()
                 condition.unlock()
                 return
             }

@@ -353,7 +353,16 @@ public final class QueueStore: Sendable {
         }
     }
 
+    /// Closes the database (checkpointing the WAL). Later calls fail.
+    public func close() throws {
+        try pool.close()
+    }
+
     // MARK: - Internals
+
+    /// For other files of this module (one transaction each, as below).
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T { try write(body) }
+    func readTransaction<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
     /// One IMMEDIATE transaction: takes the write lock before reading, so two
     /// writers (threads or processes) never decide on the same snapshot.

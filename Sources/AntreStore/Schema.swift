@@ -55,6 +55,21 @@ enum Schema {
                 CREATE INDEX event_ticket ON event (ticket_id);
                 """)
         }
+        // Presses that did not become a ticket (printer down...): counted per day
+        // so officers see them, never silently lost.
+        migrator.registerMigration("v2-missed-press") { db in
+            try db.execute(sql: """
+                CREATE TABLE missed_press (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    day TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    dispenser TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX missed_press_day ON missed_press (day, dispenser);
+                """)
+        }
         return migrator
     }
 }

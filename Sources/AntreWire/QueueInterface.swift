@@ -63,16 +63,23 @@ type PrinterStatus (
   dispenser: string,
   # "usb:0416:5011", "tcp:192.168.1.50:9100", "serial:/dev/ttyUSB0"...
   connection: string,
-  # ready, offline, paper_out, cover_open, error or unknown.
+  # ready, warning (e.g. paper near end: print, but tell the officers),
+  # down (paper out, cover open, offline, unreachable: presses take no number)
+  # or unknown (the connection cannot report status; prints still go out).
   state: string,
-  detail: ?string
+  detail: ?string,
+  # Presses refused today because the printer was down (no number taken).
+  missed_presses: int,
+  # Tickets that failed to print and will be reprinted once when it is back.
+  pending_reprints: int
 )
 
 # A change in the queue, as streamed by Monitor.
 type Event (
   # issued, called, recalled, skipped, served, transferred, expired, printed,
-  # print_failed, reprint_requested, printer (a printer changed state) or
-  # reloaded (the configuration was reloaded).
+  # print_failed, reprint_requested, missed_press (a press refused, no number
+  # taken), printer (a printer changed state) or reloaded (the configuration
+  # was reloaded).
   kind: string,
   at: string,
   number: ?string,
@@ -82,7 +89,9 @@ type Event (
   # Free text: transfer source, failure reason, printer state...
   detail: ?string,
   # The ticket after the change.
-  ticket: ?Ticket
+  ticket: ?Ticket,
+  # The dispenser concerned (missed_press, printer).
+  dispenser: ?string
 )
 
 # Issues a ticket for a service, printed by the dispenser when one is given.
@@ -140,6 +149,10 @@ error InvalidState (number: string, state: string, action: string)
 error NothingCalled (counter: string)
 
 error NotPrintable (number: string, reason: string)
+
+# The dispenser's printer is down (paper out, cover open, unreachable); no
+# number was taken.
+error PrinterDown (dispenser: string, reason: string)
 
 # The configuration file has errors; the running configuration is kept.
 error ConfigInvalid (issues: []string)

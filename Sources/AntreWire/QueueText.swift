@@ -105,11 +105,12 @@ public enum QueueText {
         if status.printers.isEmpty {
             lines.append("no printers")
         } else {
-            var rows = [["PRINTER", "CONNECTION", "STATE", "DETAIL"]]
+            var rows = [["PRINTER", "CONNECTION", "STATE", "MISSED", "REPRINT", "DETAIL"]]
             for p in status.printers {
-                rows.append([p.dispenser, p.connection, p.state, p.detail ?? ""])
+                rows.append([p.dispenser, p.connection, p.state, "\(p.missedPresses)", "\(p.pendingReprints)",
+                             p.detail ?? ""])
             }
-            lines += table(rows)
+            lines += table(rows, rightAligned: [3, 4])
         }
         if !status.printFailed.isEmpty {
             lines += ["", "PRINT FAILED (antre reprint NUMBER)"]

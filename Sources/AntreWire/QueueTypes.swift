@@ -99,15 +99,28 @@ public struct CounterStatus: Codable, Sendable, Equatable {
 public struct PrinterStatus: Codable, Sendable, Equatable {
     public var dispenser: String
     public var connection: String
-    /// ready, offline, paper_out, cover_open, error or unknown.
+    /// ready, warning, down or unknown.
     public var state: String
     public var detail: String?
+    /// Presses refused today because the printer was down.
+    public var missedPresses: Int
+    /// Failed tickets waiting for the printer to come back.
+    public var pendingReprints: Int
 
-    public init(dispenser: String, connection: String, state: String, detail: String? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case dispenser, connection, state, detail
+        case missedPresses = "missed_presses"
+        case pendingReprints = "pending_reprints"
+    }
+
+    public init(dispenser: String, connection: String, state: String, detail: String? = nil,
+                missedPresses: Int = 0, pendingReprints: Int = 0) {
         self.dispenser = dispenser
         self.connection = connection
         self.state = state
         self.detail = detail
+        self.missedPresses = missedPresses
+        self.pendingReprints = pendingReprints
     }
 }
 
@@ -122,14 +135,18 @@ public struct QueueEventInfo: Codable, Sendable, Equatable {
     public var counterName: String?
     public var detail: String?
     public var ticket: TicketInfo?
+    /// The dispenser concerned (missed_press, printer).
+    public var dispenser: String?
 
     enum CodingKeys: String, CodingKey {
-        case kind, at, number, service, counter, detail, ticket
+        case kind, at, number, service, counter, detail, ticket, dispenser
         case counterName = "counter_name"
     }
 
     public init(kind: String, at: String, number: String? = nil, service: String? = nil, counter: String? = nil,
-                counterName: String? = nil, detail: String? = nil, ticket: TicketInfo? = nil) {
+                counterName: String? = nil, detail: String? = nil, ticket: TicketInfo? = nil,
+                dispenser: String? = nil) {
+        self.dispenser = dispenser
         self.kind = kind
         self.at = at
         self.number = number

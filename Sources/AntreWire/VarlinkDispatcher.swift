@@ -6,11 +6,14 @@ public struct Caller: Sendable, Equatable {
     public var uid: UInt32?
     public var gid: UInt32?
     public var pid: Int32?
+    /// Supplementary groups of the peer process (SO_PEERGROUPS).
+    public var groups: [UInt32]
 
-    public init(uid: UInt32? = nil, gid: UInt32? = nil, pid: Int32? = nil) {
+    public init(uid: UInt32? = nil, gid: UInt32? = nil, pid: Int32? = nil, groups: [UInt32] = []) {
         self.uid = uid
         self.gid = gid
         self.pid = pid
+        self.groups = groups
     }
 }
 

@@ -18,6 +18,7 @@ public enum VarlinkErrors {
         public static let invalidState = "io.antre.Queue.InvalidState"
         public static let nothingCalled = "io.antre.Queue.NothingCalled"
         public static let notPrintable = "io.antre.Queue.NotPrintable"
+        public static let printerDown = "io.antre.Queue.PrinterDown"
         public static let configInvalid = "io.antre.Queue.ConfigInvalid"
         public static let permissionDenied = "io.antre.Queue.PermissionDenied"
         public static let internalError = "io.antre.Queue.InternalError"
@@ -98,6 +99,9 @@ extension QueueError {
         case let .notPrintable(number, reason):
             VarlinkError(name: VarlinkErrors.Name.notPrintable,
                          parameters: ["number": .string(number), "reason": .string(reason)])
+        case let .printerDown(dispenser, reason):
+            VarlinkError(name: VarlinkErrors.Name.printerDown,
+                         parameters: ["dispenser": .string(dispenser), "reason": .string(reason)])
         }
     }
 
@@ -131,6 +135,9 @@ extension QueueError {
         case VarlinkErrors.Name.notPrintable:
             guard let number = string("number"), let reason = string("reason") else { return nil }
             self = .notPrintable(number: number, reason: reason)
+        case VarlinkErrors.Name.printerDown:
+            guard let dispenser = string("dispenser"), let reason = string("reason") else { return nil }
+            self = .printerDown(dispenser: dispenser, reason: reason)
         default:
             return nil
         }

@@ -509,3 +509,22 @@ final class Collected: @unchecked Sendable {
     #expect(try other.pragma("synchronous") == "2")
     #expect(try other.pragma("journal_mode") == "wal")
 }
+
+@Suite struct MissedPressTests {
+    @Test func missedPressesAreCountedPerDayAndDispenserWithoutConsumingNumbers() throws {
+        let directory = try TempDir()
+        let store = try QueueStore(path: directory.dbPath, timeZone: jakarta)
+        let morning = try local(9, 0)
+        _ = try store.recordMissedPress(dispenserID: "lobi", serviceID: "ktp", reason: "paper out", now: morning)
+        _ = try store.recordMissedPress(dispenserID: "lobi", serviceID: "kk", reason: "cover open", now: morning)
+        _ = try store.recordMissedPress(dispenserID: "aula", serviceID: "kk", reason: "offline", now: morning)
+        #expect(try store.missedPressCounts(now: morning) == ["lobi": 2, "aula": 1])
+        let list = try store.missedPresses(day: store.day(of: morning))
+        #expect(list.map(\.reason) == ["paper out", "cover open", "offline"])
+        // No number was taken: the first ticket is still 001.
+        let issued = try store.issue(serviceID: "ktp", prefix: "T", dispenserID: "lobi", printState: .pending, now: morning)
+        #expect(issued.ticket.number.description == "T-001")
+        // A new local day starts from zero.
+        #expect(try store.missedPressCounts(now: morning.addingTimeInterval(86_400)).isEmpty)
+    }
+}

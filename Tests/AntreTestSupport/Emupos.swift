@@ -50,15 +50,21 @@ public final class Emupos: @unchecked Sendable {
     public let directory: TemporaryDirectory
     public let receiptsDirectory: String
     public let configPath: String
-    private let child: ChildProcess
+    private var child: ChildProcess
+    private let executable: String
+    private var starts = 1
+    private var earlierOutput = ""
 
     /// Starts emupos and waits until its printer accepts connections.
-    public init(profile: Profile = .epsonTMT20III, tcp: Bool = true, serial: Bool = false,
+    /// - Parameter tcpPort: listen on this port instead of a free one (a test
+    ///   may point the daemon at it before emupos runs).
+    public init(profile: Profile = .epsonTMT20III, tcp: Bool = true, serial: Bool = false, tcpPort port: Int? = nil,
                 startTimeout: Duration = .seconds(20)) throws {
         let executable = try Self.locate()
+        self.executable = executable
         directory = try TemporaryDirectory(prefix: "antre-emupos")
         printerID = "p\(UInt32.random(in: 0...UInt32.max))"
-        tcpPort = tcp ? try FreePort.tcp() : nil
+        tcpPort = tcp ? try port ?? FreePort.tcp() : nil
         apiPort = try FreePort.tcp()
         receiptsDirectory = directory.file("receipts")
         configPath = directory.file("emupos.yaml")
@@ -86,9 +92,27 @@ public final class Emupos: @unchecked Sendable {
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
         // TMPDIR puts the pty link in our own folder (emupos uses $TMPDIR/emupos/<id>);
         // a wide COLUMNS keeps event lines unwrapped.
-        child = try ChildProcess(executable: executable, arguments: ["run", "--config", configPath],
-                                 environment: ["TMPDIR": directory.path, "COLUMNS": "250", "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"],
-                                 currentDirectory: directory.path, outputDirectory: directory.path, name: "emupos")
+        child = try Self.launch(executable, configPath: configPath, directory: directory, name: "emupos")
+        try waitUntilReady(startTimeout)
+        if serial {
+            let link = directory.path + "/emupos/" + printerID
+            guard FileManager.default.fileExists(atPath: link) else {
+                throw TestSupportError("emupos's serial pty link \(link) is missing: \(child.stdout)")
+            }
+            serialPath = link
+        }
+    }
+
+    private static func launch(_ executable: String, configPath: String, directory: TemporaryDirectory,
+                               name: String) throws -> ChildProcess {
+        // TMPDIR puts the pty link in our own folder (emupos uses $TMPDIR/emupos/<id>);
+        // a wide COLUMNS keeps event lines unwrapped.
+        try ChildProcess(executable: executable, arguments: ["run", "--config", configPath],
+                         environment: ["TMPDIR": directory.path, "COLUMNS": "250", "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"],
+                         currentDirectory: directory.path, outputDirectory: directory.path, name: name)
+    }
+
+    private func waitUntilReady(_ startTimeout: Duration) throws {
         let end = ContinuousClock.now.advanced(by: startTimeout)
         while true {
             if !child.isRunning {
@@ -100,13 +124,21 @@ public final class Emupos: @unchecked Sendable {
             }
             usleep(50_000)
         }
-        if serial {
-            let link = directory.path + "/emupos/" + printerID
-            guard FileManager.default.fileExists(atPath: link) else {
-                throw TestSupportError("emupos's serial pty link \(link) is missing: \(child.stdout)")
-            }
-            serialPath = link
-        }
+    }
+
+    /// Turns the printer off: the TCP port refuses, the serial pty hangs up.
+    public func stop() {
+        child.terminate()
+        if child.waitForExit(timeout: .seconds(5)) == nil { child.kill(SIGKILL) }
+    }
+
+    /// Turns it on again with the same port, pty link and receipts folder.
+    public func start(timeout: Duration = .seconds(20)) throws {
+        guard !child.isRunning else { return }
+        earlierOutput += child.stdout
+        starts += 1
+        child = try Self.launch(executable, configPath: configPath, directory: directory, name: "emupos-\(starts)")
+        try waitUntilReady(timeout)
     }
 
     deinit {
@@ -195,7 +227,7 @@ public final class Emupos: @unchecked Sendable {
 
     /// Events emupos reported so far (from its live output).
     public func events() -> [Event] {
-        child.stdout.split(separator: "\n").compactMap { line in
+        (earlierOutput + child.stdout).split(separator: "\n").compactMap { line in
             // "23:47:25.369  p1  printer.command.unknown       skipped unknown bytes 1d 99"
             let fields = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true)
             guard fields.count >= 3, fields[0].count == 12, fields[0].dropFirst(2).first == ":" else { return nil }

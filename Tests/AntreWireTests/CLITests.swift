@@ -99,7 +99,7 @@ import Testing
         let run = try await Self.antre(["status", "--socket", server.path])
         #expect(run.status == 0)
         #expect(run.stdout == QueueText.status(Samples.status) + "\n")
-        #expect(run.stdout.contains("lobby    usb:0416:5011  paper_out"))
+        #expect(run.stdout.contains("lobby    usb:0416:5011  down        3        1  paper out"))
     }
 
     @Test(.enabled(if: built, "antre not built"))

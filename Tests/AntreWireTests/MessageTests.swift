@@ -104,6 +104,7 @@ import Testing
         .counterNotFound(counter: "loket9"),
         .invalidState(number: "B-012", state: .waiting, action: "finish"),
         .nothingCalled(counter: "loket1"), .notPrintable(number: "B-012", reason: "issued without dispenser"),
+        .printerDown(dispenser: "lobi", reason: "paper out"),
     ]
 
     @Test(arguments: all)

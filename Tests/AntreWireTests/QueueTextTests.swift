@@ -40,8 +40,8 @@ import Testing
         loket1   Loket 1  T-005 since 10:32
         loket2   Loket 2  -
 
-        PRINTER  CONNECTION     STATE      DETAIL
-        lobby    usb:0416:5011  paper_out  paper end sensor
+        PRINTER  CONNECTION     STATE  MISSED  REPRINT  DETAIL
+        lobby    usb:0416:5011  down        3        1  paper out
 
         PRINT FAILED (antre reprint NUMBER)
         T-004  KTP-el  issued 10:02  waiting

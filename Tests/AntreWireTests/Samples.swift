@@ -27,8 +27,8 @@ enum Samples {
                                               calledAt: "2026-11-28T10:32:05+07:00", callCount: 1)),
             CounterStatus(counter: "loket2", name: "Loket 2"),
         ],
-        printers: [PrinterStatus(dispenser: "lobby", connection: "usb:0416:5011", state: "paper_out",
-                                 detail: "paper end sensor")],
+        printers: [PrinterStatus(dispenser: "lobby", connection: "usb:0416:5011", state: "down",
+                                 detail: "paper out", missedPresses: 3, pendingReprints: 1)],
         printFailed: [TicketInfo(number: "T-004", service: "ktp", serviceName: "KTP-el", state: .waiting,
                                  printState: .failed, issuedAt: "2026-11-28T10:02:44+07:00")])
 
