@@ -32,6 +32,8 @@ SWIFT_FLAGS ?= -c release --static-swift-stdlib
 PRODUCTS    := antred antre
 GEN         := .build/antre-gen
 INSTALL     ?= install
+# Strip symbols and debug info from installed binaries (antred: 108 MB -> 68 MB); STRIP= keeps them.
+STRIP       ?= -s
 
 .PHONY: all build man completions install install-bin install-systemd install-config \
         install-docs post-install uninstall check-units deb clean-gen
@@ -66,7 +68,7 @@ install: all install-bin install-systemd install-config install-docs post-instal
 
 install-bin:
 	$(INSTALL) -d $(DESTDIR)$(BINDIR)
-	$(INSTALL) -m 0755 $(addprefix $(BIN)/,$(PRODUCTS)) $(DESTDIR)$(BINDIR)/
+	$(INSTALL) $(STRIP) -m 0755 $(addprefix $(BIN)/,$(PRODUCTS)) $(DESTDIR)$(BINDIR)/
 
 install-systemd:
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
