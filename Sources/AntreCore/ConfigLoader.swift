@@ -121,6 +121,8 @@ public enum ConfigLoader {
             }
         }
         out.append("Socket:     \(config.socket.path)" + (config.socket.group.map { " (group \($0))" } ?? ""))
+        out.append("Access:     officers: " + (config.socket.officerGroup.map { "group \($0)" } ?? "anyone who can connect")
+                   + "; reload: root" + (config.socket.adminGroup.map { " and group \($0)" } ?? ""))
         out.append("Database:   \(config.storage.database)")
         return out.joined(separator: "\n")
     }

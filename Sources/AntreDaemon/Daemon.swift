@@ -146,6 +146,10 @@ public enum Daemon {
         if options.demo {
             let base = (options.demoDirectory as NSString).standardizingPath
             config.storage.database = base + "/antre.db"
+            // The demo runs without the installed users and groups.
+            config.socket.group = nil
+            config.socket.officerGroup = nil
+            config.socket.adminGroup = nil
             for index in config.dispensers.indices {
                 config.dispensers[index].input = index == 0 ? .keyboard : .none
                 config.dispensers[index].printer = .preview(directory: base + "/preview-" + config.dispensers[index].id)
