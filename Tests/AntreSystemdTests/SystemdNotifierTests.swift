@@ -209,7 +209,8 @@ import Testing
         let lines = Set(text.split(separator: "\n").map(String.init))
         for expected in ["Type=notify", "WatchdogSec=30", "User=antre", "Restart=on-failure",
                          "RuntimeDirectory=antre", "StateDirectory=antre", "ConfigurationDirectory=antre",
-                         "ExecStart=/usr/bin/antred --config /etc/antre/antre.toml"] {
+                         "ExecStart=/usr/bin/antred --config /etc/antre/antre.toml",
+                         "ExecReload=/bin/kill -HUP $MAINPID"] {
             #expect(lines.contains(expected), "antred.service lacks \(expected)")
         }
     }
