@@ -451,7 +451,8 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
         #expect(lines.contains("    printer  usb:0416:5011, 80 mm, 48 columns, pc858, cutter"))
         #expect(lines.contains("    buttons  1=ktp 2=kk 3=akta-lahir 4=akta-mati 5=pindah 6=domisili 7=sktm "
             + "8=usaha 9=nikah 0=kia"))
-        #expect(lines.contains("Socket:     /run/antre/antred.sock"))
+        #expect(lines.contains("Socket:     /run/antre/antred.sock (group antre)"))
+        #expect(lines.contains("Access:     officers: group antre-officer; reload: root and group antre-admin"))
         #expect(lines.contains("Database:   /var/lib/antre/antre.db"))
     }
 }
