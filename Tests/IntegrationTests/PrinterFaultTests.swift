@@ -149,6 +149,43 @@ struct PrinterFaultTests {
         #expect(collapsed(receipts[0].text).contains("\(try harness.service("ktp").prefix)-001"))
     }
 
+    @Test func paperNearEndIsAWarningNotARefusal() throws {
+        let (emupos, connection) = try printer(.tcp)
+        let harness = try DaemonHarness(printer: connection)
+        try harness.start()
+        defer { harness.stop() }
+        try emupos.setFault(.paperNearEnd)
+        try harness.press(try harness.button(for: "ktp"))
+        _ = try emupos.waitForReceipts(count: 1, timeout: .seconds(10))
+        let line = try printerLine(harness)
+        #expect(line["state"] as? String == "warning", "\(line)")
+        #expect((line["detail"] as? String)?.contains("paper near end") == true)
+        #expect(line["missed_presses"] as? Int == 0)
+        #expect(try issued(harness, "ktp") == 1)
+    }
+
+    /// Presses while a ticket is still going out (1 s each at 9600 baud) wait
+    /// their turn on that dispenser and come out in order.
+    @Test func pressesDuringPrintingAreQueuedInOrder() throws {
+        let emupos = try Emupos(profile: .epsonTMT20III, tcp: false, serial: true)
+        let harness = try DaemonHarness(printer: "serial:\(try #require(emupos.serialPath))?baud=9600")
+        try harness.start()
+        defer { harness.stop() }
+        let order = ["ktp", "kk", "akta-lahir"]
+        for service in order {
+            try harness.press(try harness.button(for: service))
+            usleep(100_000)
+        }
+        // The officers' socket stays responsive while the dispenser is busy.
+        let started = ContinuousClock.now
+        #expect(try harness.antre("status").status == 0)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        let receipts = try emupos.waitForReceipts(count: 3, timeout: .seconds(20))
+        let prefixes = try order.map { "\(try harness.service($0).prefix)-001" }
+        let printed = receipts.map { receipt in prefixes.first { collapsed(receipt.text).contains($0) } ?? "?" }
+        #expect(printed == prefixes)
+    }
+
     @Test func printerThatNeverAnswersStatusStillPrints() throws {
         let sink = try SilentPrinter()
         let harness = try DaemonHarness(printer: "tcp://127.0.0.1:\(sink.port)")

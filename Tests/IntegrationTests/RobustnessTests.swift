@@ -53,6 +53,32 @@ struct RobustnessTests {
         #expect(harness.daemon?.isRunning == true)
     }
 
+    @Test func connectionLimitAndIdleTimeoutCannotStallTheDaemon() throws {
+        let preview = try TemporaryDirectory(prefix: "antre-preview")
+        let harness = try DaemonHarness(printer: "preview:\(preview.path)",
+                                        socketLines: ["max_connections = 3", "idle_timeout_s = 1"])
+        try harness.start()
+        defer { harness.stop() }
+        // Three clients that connect and send half a message, then nothing.
+        var hogs: [VarlinkClient] = []
+        for _ in 0..<3 {
+            let hog = try VarlinkClient(path: harness.socketPath, timeout: 5)
+            try hog.sendRaw(Array("{\"method\":\"io.antre.Queue.St".utf8))
+            hogs.append(hog)
+        }
+        usleep(200_000)
+        // A fourth is over the limit: closed at once, not left hanging.
+        let extra = try VarlinkClient(path: harness.socketPath, timeout: 2)
+        let started = ContinuousClock.now
+        #expect(throws: (any Error).self) { _ = try extra.call("io.antre.Queue.Status", [:]) }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        // The idle ones are dropped after the timeout; officers get in again.
+        #expect(try eventually(timeout: .seconds(5)) { try harness.antre("status").status == 0 })
+        #expect(harness.log.contains("closing idle connection"))
+        #expect(harness.log.contains("too many connections"))
+        _ = hogs
+    }
+
     @Test func checkConfigReportsOKOrEveryMistake() throws {
         let good = try run(Repo.executable("antred"), ["--check-config", "--config", Repo.shippedConfig])
         #expect(good.status == 0, "\(good)")
