@@ -129,6 +129,8 @@ def main():
     p = subprocess.Popen(cmd, env=env)
     for s in (signal.SIGTERM, signal.SIGINT):
         signal.signal(s, lambda n, f: p.send_signal(n))
+    # A parent may start us with signals blocked (seen under Foundation's Process).
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     rc = p.wait()
     return rc if rc >= 0 else 128 - rc
 

@@ -18,7 +18,7 @@ usbdevfs ioctls for NODE like a printer: every bulk OUT byte is captured, DLE EO
   UNPLUG_AFTER         unplug by itself once this many OUT bytes arrived (mid-job)
 Adapted from docs/hardware/usb-printer/fakeprinter.py (control URBs for string
 descriptors, status, capture file, control FIFO and replug added)."""
-import errno, os, struct, subprocess, sys, threading
+import errno, os, signal, struct, subprocess, sys, threading
 import gi
 gi.require_version('UMockdev', '1.0')
 from gi.repository import UMockdev
@@ -258,9 +258,10 @@ def main():
         env.pop(k, None)
     p = subprocess.Popen(cmd, env=env)
     # Forward SIGTERM/SIGINT so a test stopping "the daemon" stops the program.
-    import signal
     for s in (signal.SIGTERM, signal.SIGINT):
         signal.signal(s, lambda n, f: p.send_signal(n))
+    # A parent may start us with signals blocked (seen under Foundation's Process).
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     rc = p.wait()
     print('fakeprinter: program rc =', rc, 'captured OUT bytes:', device.shared.total_out, file=sys.stderr)
     print('fakeprinter: ioctls seen:', sorted(set(device.fake.log)), file=sys.stderr)
