@@ -145,3 +145,19 @@ struct USBPrinterTests {
         #expect(fake.captured == job + after)
     }
 }
+
+/// Without a testbed: the real (here empty) bus.
+struct USBPrinterWithoutDeviceTests {
+    @Test func anAbsentPrinterFailsFastSayingWhatIsThere() {
+        let printer = USBPrinter(vendor: 0xFFFF, product: 0xFFFE)
+        let (error, took) = timedAttempt { () throws(PrinterError) in try printer.send(handJob("x"), timeout: .seconds(2)) }
+        let text = error?.description ?? ""
+        #expect(text.hasPrefix("printer usb:ffff:fffe unreachable: "), "\(text)")
+        #expect(text.contains("no USB device ffff:fffe found") || text.contains("libusb cannot start"), "\(text)")
+        #expect(took < .seconds(2))
+        guard case .unreachable = printer.queryStatus(timeout: .milliseconds(500)) else {
+            Issue.record("status of an absent printer must be unreachable")
+            return
+        }
+    }
+}
