@@ -71,6 +71,11 @@ let package = Package(
             dependencies: ["AntreCore", "CLinuxShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
+        // Test helper: drives a USB printer or evdev input in a child process under umockdev.
+        .executableTarget(
+            name: "antre-devprobe",
+            dependencies: ["AntreDevices", "AntreCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         // Shared by test targets: ptys, emupos harness, temp dirs, child processes.
         .target(
             name: "AntreTestSupport", dependencies: ["CLinuxShims"],

@@ -12,11 +12,12 @@ public enum DeviceFactory {
         case let .serial(path, baud): SerialPrinter(path: path, baud: baud, logger: logger)
         case let .file(path): DeviceFilePrinter(path: path, logger: logger)
         case let .preview(directory): PreviewPrinter(directory: directory, echo: previewEcho, logger: logger)
-        case .usb: UnsupportedUSBPrinter(connection: connection)
+        case let .usb(vendor, product, serial, interface):
+            USBPrinter(vendor: vendor, product: product, serial: serial, interface: interface, logger: logger)
         }
     }
 
-    /// nil for `.none`, and for evdev until that input exists.
+    /// nil for `.none`.
     public static func buttons(for input: InputSpec, logger: Logger) -> (any ButtonSource)? {
         switch input {
         case let .serial(path, baud, framing):
@@ -24,8 +25,7 @@ public enum DeviceFactory {
         case .keyboard:
             return KeyboardButtonSource(logger: logger)
         case let .evdev(path):
-            logger.warning("evdev input comes in a later issue; buttons on \(path) are ignored")
-            return nil
+            return EvdevButtonSource(path: path, logger: logger)
         case .none:
             return nil
         }

@@ -27,6 +27,33 @@ int antre_evdev_grab(int fd, int grab) {
     return ioctl(fd, EVIOCGRAB, grab);
 }
 
+int antre_evdev_name(int fd, char *name, size_t name_len) {
+    if (!name || name_len == 0) return -1;
+    // Ask for 256 bytes, the size evtest and libevdev use (umockdev's recorded
+    // ioctls match on it), then cut to the caller's buffer.
+    char buf[257];
+    memset(buf, 0, sizeof buf);
+    int rc = ioctl(fd, EVIOCGNAME(256), buf);
+    strncpy(name, buf, name_len - 1);
+    name[name_len - 1] = '\0';
+    return rc;
+}
+
+size_t antre_input_event_size(void) { return sizeof(struct input_event); }
+
+void antre_input_event_decode(const void *bytes, unsigned short *type, unsigned short *code, int *value) {
+    struct input_event ev;
+    memcpy(&ev, bytes, sizeof ev);
+    *type = ev.type; *code = ev.code; *value = ev.value;
+}
+
+void antre_input_event_encode(void *bytes, unsigned short type, unsigned short code, int value) {
+    struct input_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type; ev.code = code; ev.value = value;
+    memcpy(bytes, &ev, sizeof ev);
+}
+
 speed_t antre_baud_constant(unsigned int baud) {
     switch (baud) {
     case 1200: return B1200;

@@ -201,22 +201,18 @@ import Glibc
         #expect(tcp.connection == .tcp(host: "10.0.0.5", port: 9100))
     }
 
-    @Test func usbPrinterSaysItIsNotSupportedYet() {
-        let usb = DeviceFactory.printer(for: .usb(vendor: 0x0416, product: 0x5011, serial: nil, interface: nil),
+    @Test func usbConnectionGetsTheLibusbTransport() {
+        let usb = DeviceFactory.printer(for: .usb(vendor: 0x0416, product: 0x5011, serial: "A1", interface: 1),
                                         logger: Logger(label: "test"))
-        do {
-            try usb.send([0x0A], timeout: .seconds(1))
-            Issue.record("USB send should fail for now")
-        } catch {
-            #expect(error.description.contains("USB printers are not supported yet"))
-            #expect(error.description.contains("usb:0416:5011"))
-        }
+        #expect(usb is USBPrinter)
+        #expect(usb.connection == .usb(vendor: 0x0416, product: 0x5011, serial: "A1", interface: 1))
     }
 
     @Test func buttonsFollowTheInputKind() {
         let logger = Logger(label: "test")
         #expect(DeviceFactory.buttons(for: .none, logger: logger) == nil)
-        #expect(DeviceFactory.buttons(for: .evdev(path: "/dev/input/event3"), logger: logger) == nil)
+        #expect(DeviceFactory.buttons(for: .evdev(path: "/dev/input/event3"), logger: logger) is EvdevButtonSource)
+        #expect(DeviceFactory.buttons(for: .evdev(path: "/dev/input/event3"), logger: logger)?.input == .evdev(path: "/dev/input/event3"))
         let serial = DeviceFactory.buttons(for: .serial(path: "/dev/ttyACM0", baud: 9600, framing: .line), logger: logger)
         #expect(serial?.input == .serial(path: "/dev/ttyACM0", baud: 9600, framing: .line))
         #expect(DeviceFactory.buttons(for: .keyboard, logger: logger)?.input == .keyboard)

@@ -48,6 +48,9 @@ final class DaemonHarness: @unchecked Sendable {
     let shipped: AntreConfig
     private(set) var daemon: ChildProcess?
     private var starts = 0
+    /// Runs antred as `launcher + [antred, args...]` (e.g. under a umockdev fake device).
+    let launcher: [String]
+    let launcherEnvironment: [String: String]
 
     /// - Parameters:
     ///   - printer: a connection string (`tcp://127.0.0.1:PORT`, `serial:PATH?baud=9600`, `preview:DIR`).
@@ -55,8 +58,16 @@ final class DaemonHarness: @unchecked Sendable {
     ///   - cooldownMs: the dispenser's per-button cooldown.
     ///   - timezone: the office time zone (default the shipped one).
     ///   - socketLines: extra `[socket]` settings (groups, limits).
+    ///   - input: the dispenser's input instead of the pty button box (e.g. `evdev:/dev/input/event7`).
+    ///   - buttonMap: the button map instead of the shipped one (e.g. `["KEY_1": "ktp"]`).
+    ///   - launcher: a command prefix antred runs under (a fake device script ending in `--`).
+    ///   - launcherEnvironment: environment for the launcher.
     init(printer: String, paper: Int = 80, cooldownMs: Int = 0, timezone: String? = nil,
-         cancelKanji: Bool = false, socketLines: [String] = []) throws {
+         cancelKanji: Bool = false, socketLines: [String] = [], input: String? = nil,
+         buttonMap: [String: String]? = nil, launcher: [String] = [],
+         launcherEnvironment: [String: String] = [:]) throws {
+        self.launcher = launcher
+        self.launcherEnvironment = launcherEnvironment
         directory = try TemporaryDirectory(prefix: "antre-it")
         buttons = try PseudoTerminal()
         buttonPath = try buttons.symlink(at: directory.file("buttons"))
@@ -66,18 +77,23 @@ final class DaemonHarness: @unchecked Sendable {
         shipped = try ConfigLoader.load(path: Repo.shippedConfig)
         let toml = Self.toml(from: shipped, printer: printer, buttonPath: buttonPath, paper: paper,
                              cooldownMs: cooldownMs, timezone: timezone, cancelKanji: cancelKanji,
-                             socket: socketPath, database: databasePath, socketLines: socketLines)
+                             socket: socketPath, database: databasePath, socketLines: socketLines,
+                             input: input, buttons: buttonMap)
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    deinit { daemon?.kill(SIGKILL) }
+    deinit {
+        // A launcher forwards SIGTERM to antred; SIGKILL would orphan antred.
+        if !launcher.isEmpty { stop() }
+        daemon?.kill(SIGKILL)
+    }
 
     /// Starts antred and waits until its socket answers a Status call.
     func start(environment: [String: String] = [:]) throws {
         starts += 1
-        let child = try ChildProcess(executable: Repo.executable("antred"),
-                                     arguments: ["--config", configPath, "--log-level", "debug"],
-                                     environment: environment,
+        let command = launcher + [Repo.executable("antred"), "--config", configPath, "--log-level", "debug"]
+        let child = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
+                                     environment: launcherEnvironment.merging(environment) { _, new in new },
                                      outputDirectory: directory.path, name: "antred-\(starts)")
         daemon = child
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
@@ -152,7 +168,8 @@ final class DaemonHarness: @unchecked Sendable {
 
     static func toml(from config: AntreConfig, printer: String, buttonPath: String, paper: Int, cooldownMs: Int,
                      timezone: String?, cancelKanji: Bool, socket: String, database: String,
-                     socketLines: [String] = []) -> String {
+                     socketLines: [String] = [], input: String? = nil,
+                     buttons buttonOverride: [String: String]? = nil) -> String {
         var lines: [String] = []
         func string(_ value: String) -> String {
             "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -174,8 +191,9 @@ final class DaemonHarness: @unchecked Sendable {
             lines += ["[[counter]]", "id = \(string(counter.id))", "name = \(string(counter.name))",
                       "services = \(array(counter.services))", ""]
         }
-        let buttons = config.dispensers.first?.buttons ?? [:]
-        lines += ["[[dispenser]]", "id = \"test\"", "input = \(string("serial:\(buttonPath)?baud=9600&framing=byte"))",
+        let buttons = buttonOverride ?? config.dispensers.first?.buttons ?? [:]
+        let inputSpec = input ?? "serial:\(buttonPath)?baud=9600&framing=byte"
+        lines += ["[[dispenser]]", "id = \"test\"", "input = \(string(inputSpec))",
                   "cooldown_ms = \(cooldownMs)", "printer = \(string(printer))", "print_timeout_ms = 5000",
                   "[dispenser.buttons]"]
         for key in buttons.keys.sorted() { lines.append("\(string(key)) = \(string(buttons[key] ?? ""))") }
