@@ -1,4 +1,5 @@
 import AntreCore
+import AntreDevices
 import AntreWire
 import Foundation
 
@@ -145,6 +146,31 @@ struct QueueService: QueueHandler {
         case let .reloaded(at):
             return QueueEventInfo(kind: "reloaded", at: WireTime.string(at, in: zone))
         }
+    }
+
+    func listPrinters(caller: Caller) async throws -> ListPrintersReply {
+        try authorize(.read, caller, "ListPrinters")
+        let dispensers = controller.config.dispensers
+        // libusb enumeration blocks; keep it off the async executor.
+        let found = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: USBPrinterDiscovery.list()) }
+        }
+        return ListPrintersReply(usb: found.map { info in
+            let users = dispensers.filter { dispenser in
+                guard case let .usb(vendor, product, serial, _) = dispenser.printer else { return false }
+                return vendor == info.vendor && product == info.product && (serial == nil || serial == info.serial)
+            }.map(\.id)
+            func hex(_ value: UInt8) -> String { "0x" + (value < 16 ? "0" : "") + String(value, radix: 16) }
+            func hex4(_ value: UInt16) -> String {
+                let text = String(value, radix: 16)
+                return String(repeating: "0", count: 4 - text.count) + text
+            }
+            return UsbPrinterInfo(connection: info.connectionString, id: hex4(info.vendor) + ":" + hex4(info.product),
+                                  bus: info.bus, address: info.address, serial: info.serial,
+                                  manufacturer: info.manufacturer, product: info.productName, interface: info.interface,
+                                  outEndpoint: hex(info.outEndpoint), inEndpoint: info.inEndpoint.map(hex),
+                                  usedBy: users)
+        })
     }
 
     func reload(caller: Caller) async throws {

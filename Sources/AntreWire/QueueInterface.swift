@@ -74,6 +74,25 @@ type PrinterStatus (
   pending_reprints: int
 )
 
+# A USB printer the daemon can see (printer class), for setting up dispensers.
+type UsbPrinter (
+  # What to put in a dispenser's printer = "..." ("usb:0416:5011?serial=X").
+  connection: string,
+  # "0416:5011".
+  id: string,
+  bus: int,
+  address: int,
+  serial: ?string,
+  manufacturer: ?string,
+  product: ?string,
+  interface: int,
+  # Endpoint addresses as found in the descriptors ("0x01"); no IN: status unknown.
+  out_endpoint: string,
+  in_endpoint: ?string,
+  # The dispensers whose printer is this device.
+  used_by: []string
+)
+
 # A change in the queue, as streamed by Monitor.
 type Event (
   # issued, called, recalled, skipped, served, transferred, expired, printed,
@@ -93,6 +112,9 @@ type Event (
   # The dispenser concerned (missed_press, printer).
   dispenser: ?string
 )
+
+# The USB printers connected to this machine, and which dispenser uses each.
+method ListPrinters() -> (usb: []UsbPrinter)
 
 # Issues a ticket for a service, printed by the dispenser when one is given.
 method Issue(service: string, dispenser: ?string) -> (ticket: Ticket, ahead: int, printed: bool)

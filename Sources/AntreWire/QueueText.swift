@@ -43,6 +43,22 @@ public enum QueueText {
 
     public static func reloaded() -> String { "configuration reloaded" }
 
+    /// One block per USB printer, with the line to paste into the config.
+    public static func printers(_ reply: ListPrintersReply) -> String {
+        guard !reply.usb.isEmpty else {
+            return "no USB printers found (check the cable and power; `lsusb` lists what the system sees)"
+        }
+        return reply.usb.map { p in
+            var lines = [p.id + "  " + [p.manufacturer, p.product].compactMap { $0 }.joined(separator: " ")]
+            lines.append("  printer = \"\(p.connection)\"")
+            lines.append("  bus \(p.bus) address \(p.address)" + (p.serial.map { ", serial \($0)" } ?? ""))
+            lines.append("  interface \(p.interface), OUT \(p.outEndpoint), "
+                         + (p.inEndpoint.map { "IN \($0)" } ?? "no IN endpoint (status unknown)"))
+            lines.append("  used by: " + (p.usedBy.isEmpty ? "-" : p.usedBy.joined(separator: ", ")))
+            return lines.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
     private static func paperText(_ ticket: TicketInfo, printed: Bool) -> String {
         if printed { return "printed" }
         switch ticket.printState {

@@ -359,3 +359,46 @@ public enum WireTime {
         return String(text[text.index(after: t)...].prefix(8))
     }
 }
+
+/// `UsbPrinter`: a USB printer the daemon can see.
+public struct UsbPrinterInfo: Codable, Sendable, Equatable {
+    public var connection: String
+    public var id: String
+    public var bus: Int
+    public var address: Int
+    public var serial: String?
+    public var manufacturer: String?
+    public var product: String?
+    public var interface: Int
+    public var outEndpoint: String
+    public var inEndpoint: String?
+    public var usedBy: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case connection, id, bus, address, serial, manufacturer, product, interface
+        case outEndpoint = "out_endpoint"
+        case inEndpoint = "in_endpoint"
+        case usedBy = "used_by"
+    }
+
+    public init(connection: String, id: String, bus: Int, address: Int, serial: String?, manufacturer: String?,
+                product: String?, interface: Int, outEndpoint: String, inEndpoint: String?, usedBy: [String]) {
+        self.connection = connection
+        self.id = id
+        self.bus = bus
+        self.address = address
+        self.serial = serial
+        self.manufacturer = manufacturer
+        self.product = product
+        self.interface = interface
+        self.outEndpoint = outEndpoint
+        self.inEndpoint = inEndpoint
+        self.usedBy = usedBy
+    }
+}
+
+/// Reply of `ListPrinters`.
+public struct ListPrintersReply: Codable, Sendable, Equatable {
+    public var usb: [UsbPrinterInfo]
+    public init(usb: [UsbPrinterInfo]) { self.usb = usb }
+}

@@ -34,6 +34,7 @@ public protocol QueueHandler: Sendable {
     /// dispatcher cancels its iteration when the client goes away.
     func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo>
     func reload(caller: Caller) async throws
+    func listPrinters(caller: Caller) async throws -> ListPrintersReply
 }
 
 /// What the transport does with one received message.
@@ -127,6 +128,7 @@ public struct VarlinkDispatcher: Sendable {
         case "Transfer": return try await handler.transfer(decode(TransferParameters.self, call), caller: caller)
         case "Reprint": return try await handler.reprint(decode(ReprintParameters.self, call), caller: caller)
         case "Status": return try await handler.status(caller: caller)
+        case "ListPrinters": return try await handler.listPrinters(caller: caller)
         case "Reload":
             try await handler.reload(caller: caller)
             return NoParameters()

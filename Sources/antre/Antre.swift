@@ -23,7 +23,7 @@ struct Antre: ParsableCommand {
         subcommands: [
             CallCommand.self, RecallCommand.self, SkipCommand.self, FinishCommand.self,
             TransferCommand.self, IssueCommand.self, ReprintCommand.self, StatusCommand.self,
-            MonitorCommand.self, ReloadCommand.self,
+            MonitorCommand.self, PrintersCommand.self, ReloadCommand.self,
         ])
 
     /// Replaces ArgumentParser's exit handling to give the documented codes

@@ -181,6 +181,16 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
+struct PrintersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "printers", abstract: "List the USB printers antred can see, and which dispenser uses each.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try global.run("ListPrinters", NoParameters(), as: ListPrintersReply.self, text: QueueText.printers)
+    }
+}
+
 struct ReloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reload", abstract: "Make antred read its configuration file again.")

@@ -65,4 +65,15 @@ import Testing
         #expect(QueueText.event(QueueEventInfo(kind: "printer", at: "2026-11-28T11:05:00+07:00", detail: "lobby: paper_out"))
             == "11:05:00 printer - lobby: paper_out")
     }
+
+    @Test func printersListShowsTheLineToPasteAndWhoUsesIt() {
+        #expect(QueueText.printers(ListPrintersReply(usb: [Samples.usbPrinter])) == """
+            0416:5011  Winbond POS-80
+              printer = "usb:0416:5011?serial=A1"
+              bus 1 address 5, serial A1
+              interface 0, OUT 0x01, IN 0x82
+              used by: lobby
+            """)
+        #expect(QueueText.printers(ListPrintersReply(usb: [])).hasPrefix("no USB printers found"))
+    }
 }

@@ -32,6 +32,11 @@ enum Samples {
         printFailed: [TicketInfo(number: "T-004", service: "ktp", serviceName: "KTP-el", state: .waiting,
                                  printState: .failed, issuedAt: "2026-11-28T10:02:44+07:00")])
 
+    static let usbPrinter = UsbPrinterInfo(
+        connection: "usb:0416:5011?serial=A1", id: "0416:5011", bus: 1, address: 5, serial: "A1",
+        manufacturer: "Winbond", product: "POS-80", interface: 0, outEndpoint: "0x01", inEndpoint: "0x82",
+        usedBy: ["lobby"])
+
     static func event(_ n: Int) -> QueueEventInfo {
         QueueEventInfo(kind: "called", at: "2026-11-28T10:3\(n):00+07:00", number: "B-00\(n)", service: "kk",
                        counter: "loket2", counterName: "Loket 2")
@@ -123,5 +128,10 @@ final class StubQueue: QueueHandler {
     func reload(caller: Caller) async throws {
         record("reload", caller)
         throw VarlinkErrors.configInvalid(["antre.toml:3: [[service]] 'ktp' has no name"])
+    }
+
+    func listPrinters(caller: Caller) async throws -> ListPrintersReply {
+        record("printers", caller)
+        return ListPrintersReply(usb: [Samples.usbPrinter])
     }
 }
