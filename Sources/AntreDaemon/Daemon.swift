@@ -205,6 +205,10 @@ final class DaemonRuntime: @unchecked Sendable {
         let controller = try QueueController(config: config, store: store, logger: logger)
         let expired = try await controller.rollover()
         if expired > 0 { logger.notice("expired tickets of earlier days", metadata: ["count": "\(expired)"]) }
+        for ticket in try await controller.markInterruptedPrints() {
+            logger.warning("printing was interrupted by the last stop; marked print_failed",
+                           metadata: ["ticket": "\(ticket.number)", "hint": "antre reprint \(ticket.number)"])
+        }
         let runtime = DaemonRuntime(options: options, controller: controller, logger: logger)
         for dispenser in config.dispensers {
             controller.addPrinter(for: dispenser, transport: runtime.transport(for: dispenser))

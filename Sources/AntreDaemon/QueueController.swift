@@ -42,6 +42,10 @@ final class QueueController: @unchecked Sendable {
     private let lock = NSLock()
     private var _config: AntreConfig
     private var spoolers: [String: Spooler] = [:]
+    /// "printed" results not yet written: they ride along with the next
+    /// ticket's commit or a short timer, so a ticket costs one fsync, not two.
+    private var deferredPrinted: [PrintStateUpdate] = []
+    private var flushScheduled = false
     private let logger: Logger
     /// Injected clock: tests and the demo never need it, but day rollover logic does.
     let now: @Sendable () -> Date
@@ -170,8 +174,19 @@ final class QueueController: @unchecked Sendable {
     /// Runs on the queue worker.
     private func commitTicket(serviceID: String, dispenserID: String?, actor: String?) throws -> IssuedTicket {
         guard let service = config.service(serviceID) else { throw QueueError.serviceNotFound(service: serviceID) }
-        let issued = try store.issue(serviceID: service.id, prefix: service.prefix, dispenserID: dispenserID,
-                                     printState: dispenserID == nil ? .none : .pending, now: now(), actor: actor)
+        let riding = lock.withLock { () -> [PrintStateUpdate] in
+            defer { deferredPrinted = [] }
+            return deferredPrinted
+        }
+        let issued: IssuedTicket
+        do {
+            issued = try store.issue(serviceID: service.id, prefix: service.prefix, dispenserID: dispenserID,
+                                     printState: dispenserID == nil ? .none : .pending, now: now(), actor: actor,
+                                     applying: riding)
+        } catch {
+            lock.withLock { deferredPrinted = riding + deferredPrinted }
+            throw error
+        }
         events.pump()
         logger.notice("ticket issued", metadata: [
             "ticket": "\(issued.ticket.number)", "service": "\(service.id)",
@@ -206,23 +221,69 @@ final class QueueController: @unchecked Sendable {
         let bytes = ESCPOSEncoder(profile: spooler.dispenser.profile).encode(TicketLayout.receipt(for: slip))
         let fault = spooler.transmit(bytes, label: "\(ticket.number)")
         let actor = "dispenser:\(spooler.dispenserID)"
-        do {
-            if let fault {
-                _ = try store.setPrintState(ticketID: ticket.id, .failed, detail: fault.description, now: now(), actor: actor)
-                if fault.wantsReprint && oweReprintOnFailure {
-                    spooler.owe(PendingReprint(ticketID: ticket.id, number: ticket.number, failedAt: .now))
-                    logger.warning("ticket will be reprinted when the printer is back", metadata: [
-                        "ticket": "\(ticket.number)", "window_s": "\(spooler.dispenser.autoReprintWindow.components.seconds)",
-                    ])
+        if let fault {
+            // Failures are written at once, after any deferred results (in order).
+            let update = PrintStateUpdate(ticketID: ticket.id, state: .failed, detail: fault.description, at: now(),
+                                          actor: actor)
+            do {
+                try worker.sync { [self] in
+                    try flushDeferredPrinted()
+                    _ = try store.setPrintState(ticketID: update.ticketID, update.state, detail: update.detail,
+                                                now: update.at, actor: update.actor)
+                    events.pump()
                 }
-            } else {
-                _ = try store.setPrintState(ticketID: ticket.id, .printed, detail: note, now: now(), actor: actor)
+            } catch {
+                logger.error("cannot record print result", metadata: ["ticket": "\(ticket.number)", "error": "\(error)"])
             }
-            events.pump()
-        } catch {
-            logger.error("cannot record print result", metadata: ["ticket": "\(ticket.number)", "error": "\(error)"])
+            if fault.wantsReprint && oweReprintOnFailure {
+                spooler.owe(PendingReprint(ticketID: ticket.id, number: ticket.number, failedAt: .now))
+                logger.warning("ticket will be reprinted when the printer is back", metadata: [
+                    "ticket": "\(ticket.number)", "window_s": "\(spooler.dispenser.autoReprintWindow.components.seconds)",
+                ])
+            }
+        } else {
+            deferPrinted(PrintStateUpdate(ticketID: ticket.id, state: .printed, detail: note, at: now(), actor: actor))
         }
         return fault
+    }
+
+    private func deferPrinted(_ update: PrintStateUpdate) {
+        let schedule = lock.withLock { () -> Bool in
+            deferredPrinted.append(update)
+            defer { flushScheduled = true }
+            return !flushScheduled
+        }
+        guard schedule else { return }
+        // If no ticket comes to carry it, write it on its own shortly.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { [weak self] in
+            guard let self else { return }
+            self.worker.submit {
+                do {
+                    try self.flushDeferredPrinted()
+                } catch {
+                    self.logger.error("cannot record print results", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// On the queue worker.
+    private func flushDeferredPrinted() throws {
+        let batch = lock.withLock { () -> [PrintStateUpdate] in
+            defer {
+                deferredPrinted = []
+                flushScheduled = false
+            }
+            return deferredPrinted
+        }
+        guard !batch.isEmpty else { return }
+        do {
+            try store.applyPrintStates(batch)
+        } catch {
+            lock.withLock { deferredPrinted = batch + deferredPrinted }
+            throw error
+        }
+        events.pump()
     }
 
     /// On the spooler thread: when the printer is not down, cut off a stub
@@ -361,6 +422,15 @@ final class QueueController: @unchecked Sendable {
         return DaemonStatus(snapshot: snapshot, config: config, printers: printers)
     }
 
+    /// At start: tickets left `pending` by an unclean stop become print_failed.
+    func markInterruptedPrints() async throws -> [Ticket] {
+        try await worker.run { [self] in
+            let tickets = try store.markInterruptedPrints(now: now())
+            events.pump()
+            return tickets
+        }
+    }
+
     /// Expires yesterday's leftovers; called at start and at each local midnight.
     func rollover() async throws -> Int {
         try await worker.run { [self] in
@@ -390,6 +460,13 @@ final class QueueController: @unchecked Sendable {
             let limit = spooler.dispenser.printTimeout + .seconds(2)
             if !spooler.stop(timeout: limit) {
                 logger.warning("printer did not finish in time", metadata: ["dispenser": "\(spooler.dispenserID)"])
+            }
+        }
+        worker.submit { [self] in
+            do {
+                try flushDeferredPrinted()
+            } catch {
+                logger.error("cannot record print results", metadata: ["error": "\(error)"])
             }
         }
         worker.stop()

@@ -51,3 +51,20 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// A print result to record for a ticket.
+public struct PrintStateUpdate: Sendable, Equatable {
+    public var ticketID: Int64
+    public var state: PrintState
+    public var detail: String?
+    public var at: Date
+    public var actor: String?
+
+    public init(ticketID: Int64, state: PrintState, detail: String?, at: Date, actor: String?) {
+        self.ticketID = ticketID
+        self.state = state
+        self.detail = detail
+        self.at = at
+        self.actor = actor
+    }
+}

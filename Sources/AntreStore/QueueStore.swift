@@ -76,12 +76,17 @@ public final class QueueStore: Sendable {
     /// the local day. `ahead` counts today's waiting tickets of that service
     /// before it in the queue. The prefix is stored upper-cased, as officers'
     /// typed numbers are parsed.
+    ///
+    /// `applying`: print results of earlier tickets, written in the same
+    /// transaction (one fsync for both: the spooler defers "printed" rows to
+    /// ride along with the next ticket or a short timer).
     public func issue(serviceID: String, prefix: String, dispenserID: String?, printState: PrintState,
-                      now: Date, actor: String? = nil) throws -> IssuedTicket {
+                      now: Date, actor: String? = nil, applying updates: [PrintStateUpdate] = []) throws -> IssuedTicket {
         let prefix = prefix.uppercased()
         guard !prefix.isEmpty else { throw StoreError("service '\(serviceID)' has an empty prefix") }
         let day = day(of: now)
         return try write { db in
+            for update in updates { _ = try Self.apply(update, db) }
             let last = try Int.fetchOne(
                 db, sql: "SELECT last FROM sequence_counter WHERE day = ? AND prefix = ?",
                 arguments: [day.description, prefix]) ?? 0
@@ -210,22 +215,50 @@ public final class QueueStore: Sendable {
     public func setPrintState(ticketID: Int64, _ state: PrintState, detail: String?, now: Date,
                               actor: String? = nil) throws -> Ticket {
         try write { db in
-            guard let ticket = try Self.fetchTicket(db, id: ticketID) else {
-                throw QueueError.ticketNotFound(number: "#\(ticketID)")
-            }
-            try db.execute(sql: "UPDATE ticket SET print_state = ? WHERE id = ?",
-                           arguments: [state.rawValue, ticketID])
-            let kind: QueueEvent.Kind? = switch state {
-            case .printed: .printed
-            case .failed: .printFailed
-            case .pending, .none: nil
-            }
-            if let kind {
-                try Self.appendEvent(db, ticketID: ticketID, kind: kind, serviceID: ticket.serviceID,
-                                     counterID: ticket.counterID, at: now, detail: detail, actor: actor)
-            }
-            return try Self.requireTicket(db, id: ticketID)
+            try Self.apply(PrintStateUpdate(ticketID: ticketID, state: state, detail: detail, at: now, actor: actor), db)
         }
+    }
+
+    /// Several print results in one transaction.
+    public func applyPrintStates(_ updates: [PrintStateUpdate]) throws {
+        guard !updates.isEmpty else { return }
+        try write { db in
+            for update in updates { _ = try Self.apply(update, db) }
+        }
+    }
+
+    /// After an unclean stop: today's tickets still `pending` may or may not
+    /// have printed. They become print_failed (visible, reprintable by an
+    /// officer) rather than silently assumed printed.
+    public func markInterruptedPrints(now: Date) throws -> [Ticket] {
+        let day = day(of: now)
+        return try write { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM ticket WHERE day = ? AND print_state = 'pending'",
+                                         arguments: [day.description])
+            return try ids.map { id in
+                try Self.apply(PrintStateUpdate(ticketID: id, state: .failed,
+                                                detail: "printing was interrupted (daemon stopped); check, then reprint",
+                                                at: now, actor: "antred"), db)
+            }
+        }
+    }
+
+    private static func apply(_ update: PrintStateUpdate, _ db: Database) throws -> Ticket {
+        guard let ticket = try fetchTicket(db, id: update.ticketID) else {
+            throw QueueError.ticketNotFound(number: "#\(update.ticketID)")
+        }
+        try db.execute(sql: "UPDATE ticket SET print_state = ? WHERE id = ?",
+                       arguments: [update.state.rawValue, update.ticketID])
+        let kind: QueueEvent.Kind? = switch update.state {
+        case .printed: .printed
+        case .failed: .printFailed
+        case .pending, .none: nil
+        }
+        if let kind {
+            try appendEvent(db, ticketID: update.ticketID, kind: kind, serviceID: ticket.serviceID,
+                            counterID: ticket.counterID, at: update.at, detail: update.detail, actor: update.actor)
+        }
+        return try requireTicket(db, id: update.ticketID)
     }
 
     /// Today's ticket `number` is to be printed again: print state back to

@@ -56,7 +56,7 @@ struct RobustnessTests {
     @Test func connectionLimitAndIdleTimeoutCannotStallTheDaemon() throws {
         let preview = try TemporaryDirectory(prefix: "antre-preview")
         let harness = try DaemonHarness(printer: "preview:\(preview.path)",
-                                        socketLines: ["max_connections = 3", "idle_timeout_s = 1"])
+                                        socketLines: ["max_connections = 3", "idle_timeout_s = 3"])
         try harness.start()
         defer { harness.stop() }
         // Three clients that connect and send half a message, then nothing.
@@ -73,7 +73,7 @@ struct RobustnessTests {
         #expect(throws: (any Error).self) { _ = try extra.call("io.antre.Queue.Status", [:]) }
         #expect(ContinuousClock.now - started < .seconds(2))
         // The idle ones are dropped after the timeout; officers get in again.
-        #expect(try eventually(timeout: .seconds(5)) { try harness.antre("status").status == 0 })
+        #expect(try eventually(timeout: .seconds(10)) { try harness.antre("status").status == 0 })
         #expect(harness.log.contains("closing idle connection"))
         #expect(harness.log.contains("too many connections"))
         _ = hogs
