@@ -528,3 +528,40 @@ final class Collected: @unchecked Sendable {
         #expect(try store.missedPressCounts(now: morning.addingTimeInterval(86_400)).isEmpty)
     }
 }
+
+@Suite struct PrintStateTests {
+    @Test func printResultsRideAlongWithTheNextTicketInOneTransaction() throws {
+        let directory = try TempDir()
+        let store = try QueueStore(path: directory.dbPath, timeZone: jakarta)
+        let first = try store.issue(serviceID: "ktp", prefix: "T", dispenserID: "lobi", printState: .pending,
+                                    now: try local(9, 0))
+        let printed = PrintStateUpdate(ticketID: first.ticket.id, state: .printed, detail: nil, at: try local(9, 0, second: 1),
+                                       actor: "dispenser:lobi")
+        let second = try store.issue(serviceID: "ktp", prefix: "T", dispenserID: "lobi", printState: .pending,
+                                     now: try local(9, 1), applying: [printed])
+        #expect(try store.ticket(id: first.ticket.id)?.printState == .printed)
+        #expect(second.ticket.number.description == "T-002")
+        // The journal holds the printed event between the two issues.
+        let kinds = try store.events(after: 0, limit: 10).map(\.kind)
+        #expect(kinds == [.issued, .printed, .issued])
+
+        try store.applyPrintStates([PrintStateUpdate(ticketID: second.ticket.id, state: .printed, detail: nil,
+                                                     at: try local(9, 2), actor: nil)])
+        #expect(try store.ticket(id: second.ticket.id)?.printState == .printed)
+    }
+
+    @Test func ticketsLeftPendingByACrashBecomePrintFailed() throws {
+        let directory = try TempDir()
+        let store = try QueueStore(path: directory.dbPath, timeZone: jakarta)
+        let pending = try store.issue(serviceID: "ktp", prefix: "T", dispenserID: "lobi", printState: .pending,
+                                      now: try local(9, 0))
+        let done = try store.issue(serviceID: "ktp", prefix: "T", dispenserID: "lobi", printState: .pending,
+                                   now: try local(9, 1))
+        _ = try store.setPrintState(ticketID: done.ticket.id, .printed, detail: nil, now: try local(9, 1))
+        let marked = try store.markInterruptedPrints(now: try local(9, 5))
+        #expect(marked.map(\.number.description) == ["T-001"])
+        #expect(try store.ticket(id: pending.ticket.id)?.printState == .failed)
+        #expect(try store.ticket(id: done.ticket.id)?.printState == .printed)
+        #expect(try store.markInterruptedPrints(now: try local(9, 6)).isEmpty)
+    }
+}
