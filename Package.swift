@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "AntreSystemdTests", dependencies: ["AntreSystemd"], swiftSettings: strict),
         .testTarget(name: "AntreWireTests", dependencies: ["AntreWire"], swiftSettings: strict),
-        .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),
+        .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "AntreCore", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["AntreWire", "AntreCore", "AntreStore", "ESCPOS", "CLinuxShims", "AntreTestSupport"],

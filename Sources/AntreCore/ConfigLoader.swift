@@ -452,6 +452,12 @@ private struct ConfigDecoder {
                     + "can never match; use a single character or framing=line")
                 continue
             }
+            if case .evdev? = input, EvdevKeyNames.code(for: key) == nil {
+                let suggestion = closestMatch(to: key.uppercased(), among: EvdevKeyNames.codes.keys.sorted())
+                reader.issue(keyPath, "'\(key)' is not a key name; evdev buttons are named like KEY_1, KEY_KP1, "
+                    + "KEY_A or KEYCODE_<n>" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
+                continue
+            }
             guard serviceIDs.contains(service) else {
                 reader.issue(keyPath, unknownService(service, known: serviceIDs))
                 continue

@@ -456,3 +456,33 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
         #expect(lines.contains("Database:   /var/lib/antre/antre.db"))
     }
 }
+
+@Suite struct EvdevButtonConfigTests {
+    @Test func evdevButtonsMustBeKeyNames() throws {
+        let text = """
+            [office]
+            name = "Desa"
+            [[service]]
+            id = "ktp"
+            name = "KTP"
+            prefix = "T"
+            [[dispenser]]
+            id = "lobi"
+            input = "evdev:/dev/input/by-id/usb-keypad-event-kbd"
+            printer = "preview:/tmp/p"
+            [dispenser.buttons]
+            "KEY_1" = "ktp"
+            "KEYCODE_183" = "ktp"
+            "KEY_KPI" = "ktp"
+            """
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "t.toml") }
+        do {
+            _ = try ConfigLoader.parse(text, file: "t.toml")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "t.toml:14: dispenser[0].buttons.KEY_KPI: 'KEY_KPI' is not a key name; evdev buttons are named like "
+                    + "KEY_1, KEY_KP1, KEY_A or KEYCODE_<n>; did you mean 'KEY_KP0'?",
+            ])
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import AntreCore
 import AntreDevices
 import AntreTestSupport
 import Foundation
