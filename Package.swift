@@ -68,7 +68,8 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "antre-bench",
-            dependencies: ["AntreCore", "CLinuxShims", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["AntreCore", "AntreWire", "CLinuxShims",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
         // Test helper: drives a USB printer or evdev input in a child process under umockdev.

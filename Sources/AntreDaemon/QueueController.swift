@@ -49,6 +49,7 @@ final class QueueController: @unchecked Sendable {
     private let logger: Logger
     /// Injected clock: tests and the demo never need it, but day rollover logic does.
     let now: @Sendable () -> Date
+    let startedAt = Date()
 
     init(config: AntreConfig, store: QueueStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
         self._config = config

@@ -114,7 +114,10 @@ struct QueueService: QueueHandler {
             TicketInfo($0, serviceName: config.service($0.serviceID)?.name ?? $0.serviceID, timeZone: zone)
         }
         return StatusReply(day: status.snapshot.day.description, office: config.office.name, services: services,
-                           counters: counters, printers: printers, printFailed: failed)
+                           counters: counters, printers: printers, printFailed: failed,
+                           daemon: DaemonInfo(version: ServiceInfo.antre.version,
+                                              startedAt: WireTime.string(controller.startedAt, in: zone),
+                                              dbCommits: controller.store.commitCount))
     }
 
     func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {

@@ -1,6 +1,7 @@
 import AntreCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The durable queue (SQLite through GRDB, WAL, synchronous=FULL). Every method
 /// is one transaction; each change is committed (fsync) before it returns, and
@@ -26,6 +27,7 @@ public final class QueueStore: Sendable {
     public let path: String
 
     private let pool: DatabasePool
+    private let commits = Mutex(0)
 
     /// Opens (creating if needed) and migrates the queue database at `path`.
     /// The directory must exist.
@@ -407,9 +409,14 @@ public final class QueueStore: Sendable {
                 return .commit
             }
             guard let result else { throw StoreError("transaction committed without a result") }
+            commits.withLock { $0 += 1 }
             return result
         }
     }
+
+    /// Write transactions committed by this store since it was opened (each
+    /// one fsync under synchronous=FULL): what the benchmark counts per ticket.
+    public var commitCount: Int { commits.withLock { $0 } }
 
     /// Shared by recall/skip/finish: resolves the called ticket, checks it is
     /// called, applies `change`, returns the updated ticket.

@@ -93,6 +93,14 @@ type UsbPrinter (
   used_by: []string
 )
 
+# The daemon itself, for monitoring and benchmarks.
+type DaemonInfo (
+  version: string,
+  started_at: string,
+  # Durable (fsync'd) database transactions since start.
+  db_commits: int
+)
+
 # A change in the queue, as streamed by Monitor.
 type Event (
   # issued, called, recalled, skipped, served, transferred, expired, printed,
@@ -145,7 +153,8 @@ method Status() -> (
   services: []ServiceStatus,
   counters: []CounterStatus,
   printers: []PrinterStatus,
-  print_failed: []Ticket
+  print_failed: []Ticket,
+  daemon: ?DaemonInfo
 )
 
 # Streams every change from now on; call with "more": true. Every reply has

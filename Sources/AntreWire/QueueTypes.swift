@@ -285,14 +285,16 @@ public struct StatusReply: Codable, Sendable, Equatable {
     public var counters: [CounterStatus]
     public var printers: [PrinterStatus]
     public var printFailed: [TicketInfo]
+    public var daemon: DaemonInfo?
 
     enum CodingKeys: String, CodingKey {
-        case day, office, services, counters, printers
+        case day, office, services, counters, printers, daemon
         case printFailed = "print_failed"
     }
 
     public init(day: String, office: String, services: [ServiceStatus] = [], counters: [CounterStatus] = [],
-                printers: [PrinterStatus] = [], printFailed: [TicketInfo] = []) {
+                printers: [PrinterStatus] = [], printFailed: [TicketInfo] = [], daemon: DaemonInfo? = nil) {
+        self.daemon = daemon
         self.day = day
         self.office = office
         self.services = services
@@ -401,4 +403,24 @@ public struct UsbPrinterInfo: Codable, Sendable, Equatable {
 public struct ListPrintersReply: Codable, Sendable, Equatable {
     public var usb: [UsbPrinterInfo]
     public init(usb: [UsbPrinterInfo]) { self.usb = usb }
+}
+
+/// `DaemonInfo`: the daemon itself.
+public struct DaemonInfo: Codable, Sendable, Equatable {
+    public var version: String
+    public var startedAt: String
+    /// Durable database transactions since start.
+    public var dbCommits: Int
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case startedAt = "started_at"
+        case dbCommits = "db_commits"
+    }
+
+    public init(version: String, startedAt: String, dbCommits: Int) {
+        self.version = version
+        self.startedAt = startedAt
+        self.dbCommits = dbCommits
+    }
 }
