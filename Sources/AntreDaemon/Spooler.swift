@@ -66,6 +66,7 @@ final class Spooler: @unchecked Sendable {
     /// A job was cut short mid-way: the printer holds a stub to feed and cut off.
     private var stubToCut = false
     private var pollQueued = false
+    private var unreachableStreak = 0
     private var lastPoll = ContinuousClock.now
     private var timer: (any DispatchSourceTimer)?
     /// Called (on the spooler thread) when the readiness changes: old, new.
@@ -130,6 +131,10 @@ final class Spooler: @unchecked Sendable {
         lock.withLock {
             guard !pollQueued, worker.pendingJobs == 0 else { return false }
             let idle = ContinuousClock.now - lastPoll
+            // Unreachable printers are retried with backoff: every poll
+            // interval at first, doubling up to 4x (a cable left out overnight).
+            let backoff = dispenser.statusPollInterval * (1 << min(2, max(0, unreachableStreak - 1)))
+            if unreachableStreak > 0 && idle < backoff { return false }
             let urgent = readiness.isDown || !pending.isEmpty
             let routine = answersStatus == true && idle >= .seconds(30)
             guard urgent || routine else { return false }
@@ -177,6 +182,9 @@ final class Spooler: @unchecked Sendable {
             }
         case let .unreachable(reason):
             next = .down(reason)
+        }
+        lock.withLock {
+            if case .unreachable = reading { unreachableStreak += 1 } else { unreachableStreak = 0 }
         }
         update(next)
         return next
