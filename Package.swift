@@ -68,7 +68,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "antre-bench",
-            dependencies: ["AntreCore", "AntreWire", "CLinuxShims",
+            dependencies: ["AntreCore", "AntreStore", "AntreWire", "ESCPOS", "CLinuxShims",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
