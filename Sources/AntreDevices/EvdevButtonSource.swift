@@ -89,48 +89,29 @@ private struct EvdevReadLoop: Sendable {
     let maxBackoff: Duration
 
     func run(stop: StopSignal, onPress: @Sendable (String) -> Void) {
-        var backoff = initialBackoff
-        var inOutage = false
-        var everOpened = false
-        while !stop.isSignalled {
-            let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-            if fd < 0 {
-                let problem = openFailureText(path, errno)
-                if !inOutage {
-                    logger.warning("button input unavailable: \(problem); retrying", metadata: ["input": "\(path)"])
-                    inOutage = true
+        ReconnectingInput(path: path, logger: logger, initialBackoff: initialBackoff, maxBackoff: maxBackoff).run(
+            stop: stop,
+            open: {
+                let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+                if fd < 0 { return .failure(InputProblem(text: openFailureText(path, errno))) }
+                var nameBuffer = [CChar](repeating: 0, count: 256)
+                let name = antre_evdev_name(fd, &nameBuffer, nameBuffer.count) >= 0
+                    ? String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    : "?"
+                if antre_evdev_grab(fd, 1) != 0 {
+                    let e = errno
+                    // Still usable: presses also reach whoever else reads the device.
+                    let why = e == EBUSY ? "another program grabbed it" : errnoText(e)
+                    logger.warning("cannot grab the button device (\(why)); presses may also reach the console",
+                                   metadata: ["input": "\(path)"])
                 }
-                if stop.wait(backoff) { return }
-                backoff = min(backoff * 2, maxBackoff)
-                continue
-            }
-            var nameBuffer = [CChar](repeating: 0, count: 256)
-            let name = antre_evdev_name(fd, &nameBuffer, nameBuffer.count) >= 0
-                ? String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
-            if antre_evdev_grab(fd, 1) != 0 {
-                let e = errno
-                // Still usable: presses also reach whoever else reads the device.
-                let why = e == EBUSY ? "another program grabbed it" : errnoText(e)
-                logger.warning("cannot grab the button device (\(why)); presses may also reach the console",
-                               metadata: ["input": "\(path)"])
-            }
-            if inOutage && everOpened {
-                logger.info("reconnected", metadata: ["input": "\(path)", "device": "\(name)"])
-            } else {
-                logger.info("button input available", metadata: ["input": "\(path)", "device": "\(name)"])
-            }
-            inOutage = false
-            everOpened = true
-            backoff = initialBackoff
-            let reason = readUntilDisconnect(fd, stop: stop, onPress: onPress)
-            _ = antre_evdev_grab(fd, 0)
-            close(fd)
-            guard let reason else { return }  // stopped
-            logger.warning("button input disconnected: \(reason); reconnecting", metadata: ["input": "\(path)"])
-            inOutage = true
-            if stop.wait(backoff) { return }
-            backoff = min(backoff * 2, maxBackoff)
-        }
+                return .success((fd, ["device": "\(name)"]))
+            },
+            read: { readUntilDisconnect($0, stop: stop, onPress: onPress) },
+            release: { fd in
+                _ = antre_evdev_grab(fd, 0)
+                close(fd)
+            })
     }
 
     /// Reads presses until the device goes away (returns why) or stop (returns nil).

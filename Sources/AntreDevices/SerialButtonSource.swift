@@ -61,43 +61,19 @@ private struct ReadLoop: Sendable {
     let maxBackoff: Duration
 
     func run(stop: StopSignal, onPress: @Sendable (String) -> Void) {
-        var backoff = initialBackoff
-        var inOutage = false
-        var everOpened = false
-        while !stop.isSignalled {
-            let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-            var problem: String?
-            if fd < 0 {
-                problem = openFailureText(path, errno)
-            } else if let p = configureRawSerial(fd, baud: baud) {
-                problem = p
-                close(fd)
-            }
-            if let problem {
-                if !inOutage {
-                    logger.warning("button input unavailable: \(problem); retrying", metadata: ["input": "\(path)"])
-                    inOutage = true
+        ReconnectingInput(path: path, logger: logger, initialBackoff: initialBackoff, maxBackoff: maxBackoff).run(
+            stop: stop,
+            open: {
+                let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+                if fd < 0 { return .failure(InputProblem(text: openFailureText(path, errno))) }
+                if let problem = configureRawSerial(fd, baud: baud) {
+                    close(fd)
+                    return .failure(InputProblem(text: problem))
                 }
-                if stop.wait(backoff) { return }
-                backoff = min(backoff * 2, maxBackoff)
-                continue
-            }
-            if inOutage && everOpened {
-                logger.info("reconnected", metadata: ["input": "\(path)"])
-            } else if inOutage {
-                logger.info("button input available", metadata: ["input": "\(path)"])
-            }
-            inOutage = false
-            everOpened = true
-            backoff = initialBackoff
-            let reason = readUntilDisconnect(fd, stop: stop, onPress: onPress)
-            close(fd)
-            guard let reason else { return }  // stopped
-            logger.warning("button input disconnected: \(reason); reconnecting", metadata: ["input": "\(path)"])
-            inOutage = true
-            if stop.wait(backoff) { return }
-            backoff = min(backoff * 2, maxBackoff)
-        }
+                return .success((fd, [:]))
+            },
+            read: { readUntilDisconnect($0, stop: stop, onPress: onPress) },
+            release: { close($0) })
     }
 
     /// Reads presses until the port goes away (returns why) or stop (returns nil).
