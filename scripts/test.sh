@@ -11,8 +11,8 @@ swift build --build-tests
 swift build --product antred
 swift build --product antre
 swift build --product antre-bench
+# A short smoke run of the benchmark (figures only; it asserts nothing about speed).
+.build/debug/antre-bench --presses 50
 # Tests run one at a time: integration tests block threads while they wait on
 # processes and devices, and on 2 cores that would starve the others.
 swift test --skip-build --no-parallel
-# A short smoke run of the benchmark (figures only; it asserts nothing about speed).
-.build/debug/antre-bench --presses 50
