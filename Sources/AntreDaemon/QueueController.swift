@@ -23,7 +23,6 @@ struct DaemonStatus: Sendable {
         var dispenserID: String
         var connection: String
         var health: PrinterHealth
-        var backlog: Int
         var missedPresses: Int
     }
     var snapshot: QueueSnapshot
@@ -417,9 +416,8 @@ final class QueueController: @unchecked Sendable {
             let spooler = spooler(dispenser.id)
             return DaemonStatus.PrinterLine(
                 dispenserID: dispenser.id, connection: dispenser.printer.description,
-                health: spooler?.health ?? PrinterHealth(readiness: .unknown("not started"), since: Date(),
-                                                         jobsPrinted: 0, jobsFailed: 0, pendingReprints: 0),
-                backlog: spooler?.backlog ?? 0, missedPresses: missed[dispenser.id] ?? 0)
+                health: spooler?.health ?? PrinterHealth(readiness: .unknown("not started"), pendingReprints: 0),
+                missedPresses: missed[dispenser.id] ?? 0)
         }
         return DaemonStatus(snapshot: snapshot, config: config, printers: printers)
     }

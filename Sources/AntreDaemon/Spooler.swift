@@ -40,9 +40,6 @@ struct PendingReprint: Sendable, Equatable {
 /// What officers see about one dispenser's printer.
 struct PrinterHealth: Sendable, Equatable {
     var readiness: PrinterReadiness
-    var since: Date
-    var jobsPrinted: Int
-    var jobsFailed: Int
     var pendingReprints: Int
 }
 
@@ -58,10 +55,7 @@ final class Spooler: @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var readiness: PrinterReadiness = .unknown("not checked yet")
-    private var since = Date()
     private var answersStatus: Bool?
-    private var jobsPrinted = 0
-    private var jobsFailed = 0
     private var pending: [PendingReprint] = []
     /// A job was cut short mid-way: the printer holds a stub to feed and cut off.
     private var stubToCut = false
@@ -88,13 +82,9 @@ final class Spooler: @unchecked Sendable {
 
     var health: PrinterHealth {
         lock.withLock {
-            PrinterHealth(readiness: readiness, since: since, jobsPrinted: jobsPrinted, jobsFailed: jobsFailed,
-                          pendingReprints: pending.count)
+            PrinterHealth(readiness: readiness, pendingReprints: pending.count)
         }
     }
-
-    /// Jobs waiting behind the one running.
-    var backlog: Int { worker.pendingJobs }
 
     // MARK: - Scheduling
 
@@ -234,10 +224,7 @@ final class Spooler: @unchecked Sendable {
                 }
             }
         }
-        let answered = lock.withLock { () -> Bool? in
-            jobsPrinted += 1
-            return answersStatus
-        }
+        let answered = lock.withLock { answersStatus }
         if answered != true { update(.unknown("no status; last print ok")) }
         logger.info("printed", metadata: [
             "job": "\(label)", "bytes": "\(bytes.count)", "ms": "\((ContinuousClock.now - started).milliseconds)",
@@ -301,7 +288,6 @@ final class Spooler: @unchecked Sendable {
     }
 
     private func fail(_ fault: PrintFault, label: String) -> PrintFault {
-        lock.withLock { jobsFailed += 1 }
         switch fault {
         case let .transport(error): update(.down(error.description))
         case .faultMidJob, .heldByPrinter: break  // readiness already says why
@@ -314,7 +300,6 @@ final class Spooler: @unchecked Sendable {
         let previous: PrinterReadiness? = lock.withLock {
             guard next != readiness else { return nil }
             let old = readiness
-            if next.state != old.state { since = Date() }
             readiness = next
             return old
         }

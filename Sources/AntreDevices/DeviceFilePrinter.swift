@@ -34,15 +34,10 @@ public final class DeviceFilePrinter: PrinterTransport, @unchecked Sendable {
         defer { lock.unlock() }
         let end = deadline(after: timeout)
         let fd = try openedLocked()
-        switch writeAll(fd, job, until: end, useSend: false) {
-        case .done:
-            return
-        case let .timedOut(sent):
+        if let error = writeAll(fd, job, until: end, useSend: false).printerError(connection: connection,
+                                                                                  totalBytes: job.count) {
             dropLocked()
-            throw .timedOut(connection: connection.description, sentBytes: sent, totalBytes: job.count)
-        case let .failed(sent, reason):
-            dropLocked()
-            throw .writeFailed(connection: connection.description, sentBytes: sent, reason: reason)
+            throw error
         }
     }
 

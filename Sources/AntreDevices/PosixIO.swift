@@ -1,3 +1,4 @@
+import AntreCore
 import CLinuxShims
 import Foundation
 #if canImport(Glibc)
@@ -40,6 +41,17 @@ enum WriteOutcome {
     case done
     case timedOut(sent: Int)
     case failed(sent: Int, reason: String)
+
+    /// The error a printer reports for this outcome of a `totalBytes` job; nil when done.
+    func printerError(connection: PrinterConnection, totalBytes: Int) -> PrinterError? {
+        switch self {
+        case .done: nil
+        case let .timedOut(sent):
+            .timedOut(connection: connection.description, sentBytes: sent, totalBytes: totalBytes)
+        case let .failed(sent, reason):
+            .writeFailed(connection: connection.description, sentBytes: sent, reason: reason)
+        }
+    }
 }
 
 /// Writes all of `bytes` to a non-blocking fd, waiting for writability until `deadline`.

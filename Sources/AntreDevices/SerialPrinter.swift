@@ -32,15 +32,10 @@ public final class SerialPrinter: PrinterTransport, @unchecked Sendable {
         let fd = try openedLocked()
         // No tcdrain: it can hang forever on a stalled port. The bytes are in the
         // driver's queue when write returns, which is what the timeout covers.
-        switch writeAll(fd, job, until: end, useSend: false) {
-        case .done:
-            return
-        case let .timedOut(sent):
+        if let error = writeAll(fd, job, until: end, useSend: false).printerError(connection: connection,
+                                                                                  totalBytes: job.count) {
             dropLocked()
-            throw .timedOut(connection: connection.description, sentBytes: sent, totalBytes: job.count)
-        case let .failed(sent, reason):
-            dropLocked()
-            throw .writeFailed(connection: connection.description, sentBytes: sent, reason: reason)
+            throw error
         }
     }
 

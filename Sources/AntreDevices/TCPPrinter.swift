@@ -31,16 +31,11 @@ public final class TCPPrinter: PrinterTransport, @unchecked Sendable {
         defer { lock.unlock() }
         let end = deadline(after: timeout)
         let fd = try connectedLocked(until: end)
-        switch writeAll(fd, job, until: end, useSend: true) {
-        case .done:
-            return
-        case let .timedOut(sent):
+        if let error = writeAll(fd, job, until: end, useSend: true).printerError(connection: connection,
+                                                                                 totalBytes: job.count) {
             // Part of the job may sit in the socket buffer: start clean next time.
             dropLocked()
-            throw .timedOut(connection: connection.description, sentBytes: sent, totalBytes: job.count)
-        case let .failed(sent, reason):
-            dropLocked()
-            throw .writeFailed(connection: connection.description, sentBytes: sent, reason: reason)
+            throw error
         }
     }
 
