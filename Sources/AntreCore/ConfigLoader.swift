@@ -77,6 +77,9 @@ public enum ConfigLoader {
         }
         let reader = ConfigReader(file: file, text: text)
         let config = ConfigDecoder(reader: reader).decode(root)
+        for path in reader.locator.pathsWithNUL {
+            reader.issue(path, "contains \\u0000 (a NUL character), which would cut the text short; remove it")
+        }
         if let config, reader.issues.isEmpty { return config }
         // Stable sort: issues come out in file order, same-line ones in check order.
         let ordered = reader.issues.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }

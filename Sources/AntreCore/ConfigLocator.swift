@@ -68,11 +68,15 @@ public struct ConfigPath: Sendable, Hashable, CustomStringConvertible, Expressib
 /// next line instead of failing.
 public struct ConfigLocator: Sendable {
     private var lines: [String: Int] = [:]
+    /// String values written with a `\u0000` escape. TOMLKit hands strings over
+    /// as C strings, so such a value would silently end at the NUL.
+    public private(set) var pathsWithNUL: [ConfigPath] = []
 
     public init(text: String) {
         var scanner = Scanner(bytes: Array(text.utf8))
         scanner.run()
         lines = scanner.lines
+        pathsWithNUL = scanner.pathsWithNUL
     }
 
     /// The 1-based line of `path`, or of its nearest ancestor that appears in
@@ -100,6 +104,9 @@ private struct Scanner {
     /// Element counts of arrays of tables, keyed by the resolved path of the array.
     var arrayTableCounts: [ConfigPath: Int] = [:]
     var currentTable = ConfigPath()
+    var pathsWithNUL: [ConfigPath] = []
+    /// Set by the string scanners when an escape decodes to U+0000.
+    var sawNUL = false
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -246,6 +253,7 @@ private struct Scanner {
                     let end = min(pos + width, bytes.count)
                     let hex = String(decoding: bytes[pos..<end], as: UTF8.self)
                     pos = end
+                    if UInt32(hex, radix: 16) == 0 { sawNUL = true }
                     if let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) {
                         out.append(contentsOf: Array(String(Character(scalar)).utf8))
                     }
@@ -273,6 +281,11 @@ private struct Scanner {
         while let c = peek {
             if c == UInt8(ascii: "\\"), quote == UInt8(ascii: "\"") {
                 pos += 1
+                if let e = peek, e == UInt8(ascii: "u") || e == UInt8(ascii: "U") {
+                    let width = e == UInt8(ascii: "u") ? 4 : 8
+                    let end = min(pos + 1 + width, bytes.count)
+                    if UInt32(String(decoding: bytes[(pos + 1)..<end], as: UTF8.self), radix: 16) == 0 { sawNUL = true }
+                }
                 if !atEnd { advance() }
                 continue
             }
@@ -291,7 +304,9 @@ private struct Scanner {
         guard let c = peek else { return }
         switch c {
         case UInt8(ascii: "\""):
+            sawNUL = false
             if peek(1) == c, peek(2) == c { multilineString(quote: c) } else { _ = basicString() }
+            if sawNUL { pathsWithNUL.append(path) }
         case UInt8(ascii: "'"):
             if peek(1) == c, peek(2) == c { multilineString(quote: c) } else { _ = literalString() }
         case UInt8(ascii: "["):

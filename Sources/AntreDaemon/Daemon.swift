@@ -181,7 +181,7 @@ final class DaemonRuntime: @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var inputs: [String: any ButtonSource] = [:]
-    private let reloading = NSLock()
+    private let reloadWorker = SerialWorker(name: "antre.reload")
 
     private init(options: DaemonOptions, controller: QueueController, logger: Logger) {
         self.options = options
@@ -280,8 +280,16 @@ final class DaemonRuntime: @unchecked Sendable {
             logger.error("reload refused", metadata: ["error": "\(error)"])
             throw VarlinkErrors.configInvalid(["\(path): socket: \(error)"])
         }
+        let inUse = try await controller.servicesStillInUse(droppedBy: next)
+        if !inUse.isEmpty {
+            let issues = inUse.map { "\(path): service.\($0.serviceID): \($0)" }
+            for issue in issues { logger.error("reload refused", metadata: ["issue": "\(issue)"]) }
+            throw VarlinkErrors.configInvalid(issues)
+        }
         let applied = next
-        let changed: [String] = reloading.withLock {
+        // Stopping inputs joins their threads: keep that off the async executor.
+        // One reload at a time, in order, on the reload thread.
+        let changed: [String] = try await reloadWorker.run { [self] in
             let changed = controller.apply(applied, policy: policy) { transport(for: $0) }
             for id in changed {
                 stopInput(id)
@@ -298,6 +306,7 @@ final class DaemonRuntime: @unchecked Sendable {
     func stop() {
         let all = lock.withLock { inputs.values }
         for input in all { input.stop() }
+        reloadWorker.stop()
         controller.shutdown()
     }
 }

@@ -83,9 +83,16 @@ final class QueueController: @unchecked Sendable {
 
     /// Creates the dispenser's spooler, wired to this controller, and starts
     /// its status polling.
-    func addPrinter(for dispenser: Dispenser, transport: any PrinterTransport) {
+    /// `replacing`: the spooler this one takes over from (a reload changed the
+    /// dispenser). The new spooler's first job waits, on its own thread, until
+    /// the old one has finished its print jobs and closed the device, so the two
+    /// never share a printer and the caller never waits for a slow print.
+    func addPrinter(for dispenser: Dispenser, transport: any PrinterTransport, replacing previous: Spooler? = nil) {
         let spooler = Spooler(dispenser: dispenser, transport: transport, logger: logger) { [weak self] spooler, old, new in
             self?.printerChanged(spooler, from: old, to: new)
+        }
+        if let previous {
+            spooler.perform { Self.retire(previous, logger: self.logger) }
         }
         attach(spooler)
         spooler.startPolling { [weak self, weak spooler] in
@@ -480,21 +487,22 @@ final class QueueController: @unchecked Sendable {
     }
 
     /// Swaps in a new configuration (already validated): the access policy,
-    /// then the dispensers that changed get new spoolers (the old ones finish
-    /// their jobs). The queue itself is untouched.
+    /// then the dispensers that changed get new spoolers. Returns at once: old
+    /// spoolers finish their jobs in the background (a slow printer must not
+    /// hold up a reload, status or the next reload). The queue itself is untouched.
     func apply(_ new: AntreConfig, policy: AccessPolicy, transports: (Dispenser) -> any PrinterTransport) -> [String] {
         let old = config
         var changed: [String] = []
         for dispenser in new.dispensers where old.dispensers.first(where: { $0.id == dispenser.id }) != dispenser {
-            if let previous = spooler(dispenser.id) {
-                previous.stop(timeout: previous.dispenser.printTimeout + .seconds(2))
-            }
-            addPrinter(for: dispenser, transport: transports(dispenser))
+            addPrinter(for: dispenser, transport: transports(dispenser), replacing: spooler(dispenser.id))
             changed.append(dispenser.id)
         }
         for dispenser in old.dispensers where !new.dispensers.contains(where: { $0.id == dispenser.id }) {
             if let previous = lock.withLock({ spoolers.removeValue(forKey: dispenser.id) }) {
-                previous.stop(timeout: previous.dispenser.printTimeout + .seconds(2))
+                let logger = self.logger
+                let thread = Thread { Self.retire(previous, logger: logger) }
+                thread.name = "antre.retire.\(dispenser.id)"
+                thread.start()
             }
             changed.append(dispenser.id)
         }
@@ -503,5 +511,40 @@ final class QueueController: @unchecked Sendable {
             _accessPolicy = policy
         }
         return changed
+    }
+
+    /// Blocks the calling (dedicated) thread until `spooler` has finished its
+    /// queued jobs, bounded by its print timeout, and closed its printer.
+    private static func retire(_ spooler: Spooler, logger: Logger) {
+        if !spooler.stop(timeout: spooler.dispenser.printTimeout + .seconds(2)) {
+            logger.warning("replaced printer did not finish in time", metadata: ["dispenser": "\(spooler.dispenserID)"])
+        }
+    }
+
+    /// Services that `new` drops but that still have people waiting or at a
+    /// counter today: a reload must not make their tickets vanish.
+    func servicesStillInUse(droppedBy new: AntreConfig) async throws -> [ServiceInUse] {
+        let dropped = Set(config.services.map(\.id)).subtracting(new.services.map(\.id))
+        guard !dropped.isEmpty else { return [] }
+        let snapshot = try await worker.run { [self] in try store.snapshot(now: now()) }
+        return dropped.sorted().compactMap { id in
+            let waiting = snapshot.services.first { $0.serviceID == id }?.waiting ?? 0
+            let called = snapshot.called.filter { $0.serviceID == id }.map(\.number.description)
+            return waiting == 0 && called.isEmpty ? nil : ServiceInUse(serviceID: id, waiting: waiting, called: called)
+        }
+    }
+
+    struct ServiceInUse: Sendable, CustomStringConvertible {
+        var serviceID: String
+        var waiting: Int
+        var called: [String]
+
+        var description: String {
+            var parts: [String] = []
+            if waiting > 0 { parts.append("\(waiting) waiting") }
+            if !called.isEmpty { parts.append(called.joined(separator: ", ") + " at a counter") }
+            return "service '\(serviceID)' still has " + parts.joined(separator: " and ")
+                + " today; finish, skip or transfer them (antre transfer NUMBER --to OTHER) before removing it"
+        }
     }
 }

@@ -92,6 +92,20 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
 
     // MARK: errors, one kind at a time
 
+    @Test func nulEscapeInAStringIsRejectedWithItsKey() {
+        // TOMLKit would hand over "Kantor " and drop the rest without a word.
+        let found = issues(minimal.replacingOccurrences(of: "Kantor Desa Uji", with: "Kantor \\u0000Desa")
+            + "\nrequirements = [\"KTP\", \"KK \\U00000000asli\"]\nofficer = \"\"\"Bu\\u0000 Sri\"\"\"\n")
+        #expect(found == [
+            "t.toml:2: office.name: contains \\u0000 (a NUL character), which would cut the text short; remove it",
+            "t.toml:8: service[0].requirements[1]: contains \\u0000 (a NUL character), which would cut the text short; remove it",
+            "t.toml:9: service[0].officer: contains \\u0000 (a NUL character), which would cut the text short; remove it",
+        ])
+        // An escaped backslash followed by "u0000" is ordinary text.
+        #expect((try? ConfigLoader.parse(minimal.replacingOccurrences(of: "Uji", with: "Uji \\\\u0000"),
+                                         file: "t.toml").office.name) == "Kantor Desa Uji \\u0000")
+    }
+
     @Test func syntaxErrorHasLineAndColumn() {
         let found = issues("""
             [office]
