@@ -10,15 +10,19 @@ public struct AntreConfig: Sendable, Equatable {
     public var dispensers: [Dispenser]
     public var socket: SocketSettings
     public var storage: StorageSettings
+    /// The waiting-room board; its phone address is `office.boardURL`.
+    public var board: BoardSettings
 
     public init(office: Office, services: [Service], counters: [Counter], dispensers: [Dispenser],
-                socket: SocketSettings = SocketSettings(), storage: StorageSettings = StorageSettings()) {
+                socket: SocketSettings = SocketSettings(), storage: StorageSettings = StorageSettings(),
+                board: BoardSettings = BoardSettings()) {
         self.office = office
         self.services = services
         self.counters = counters
         self.dispensers = dispensers
         self.socket = socket
         self.storage = storage
+        self.board = board
     }
 
     public func service(_ id: String) -> Service? { services.first { $0.id == id } }
@@ -38,15 +42,26 @@ public struct Office: Sendable, Equatable {
     public var footerLines: [String]
     public var timeZone: TimeZone
     public var language: Language
+    /// `[board] url`: the waiting-room board as residents' phones reach it on the
+    /// office Wi-Fi ("http://192.168.1.10:8080", no trailing slash). Tickets print a
+    /// QR code of `<boardURL>/t/<number>`; nil: no QR.
+    public var boardURL: String?
 
     public init(name: String, address: String = "", headerLines: [String] = [], footerLines: [String] = [],
-                timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt, language: Language = .id) {
+                timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt, language: Language = .id,
+                boardURL: String? = nil) {
         self.name = name
         self.address = address
         self.headerLines = headerLines
         self.footerLines = footerLines
         self.timeZone = timeZone
         self.language = language
+        self.boardURL = boardURL
+    }
+
+    /// The phone page of one ticket, printed as its QR code; nil without a board URL.
+    public func ticketPageURL(_ number: TicketNumber) -> String? {
+        boardURL.map { $0 + "/t/" + number.description }
     }
 }
 
@@ -88,12 +103,19 @@ public struct Counter: Sendable, Equatable {
     public var name: String
     /// Services this counter calls; empty means all.
     public var services: [String]
+    /// How the call-out says it ("loket satu"); nil: derived from `name`.
+    public var spokenName: String?
 
-    public init(id: String, name: String, services: [String] = []) {
+    public init(id: String, name: String, services: [String] = [], spokenName: String? = nil) {
         self.id = id
         self.name = name
         self.services = services
+        self.spokenName = spokenName
     }
+
+    /// What the voice says: `spokenName`, else the name with its numbers as
+    /// Indonesian words ("Loket 12" -> "loket dua belas").
+    public var spoken: String { spokenName ?? SpokenText.words(name).joined(separator: " ") }
 }
 
 /// A ticket machine: one button input, one printer.

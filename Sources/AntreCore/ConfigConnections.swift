@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why a printer or input connection string was rejected. The message says
+/// Why a printer, input or listen-address string was rejected. The message says
 /// what to write instead; it does not repeat the string itself.
 public struct ConnectionStringError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String

@@ -127,6 +127,7 @@ public enum ConfigLoader {
         out.append("Access:     officers: " + (config.socket.officerGroup.map { "group \($0)" } ?? "anyone who can connect")
                    + "; reload: root" + (config.socket.adminGroup.map { " and group \($0)" } ?? ""))
         out.append("Database:   \(config.storage.database)")
+        out += boardSummary(config)
         return out.joined(separator: "\n")
     }
 
@@ -148,14 +149,14 @@ public enum ConfigLoader {
 
 /// Walks the parsed TOML against the schema. Returns nil when a required part
 /// could not be built; every reason is in `reader.issues`.
-private struct ConfigDecoder {
+struct ConfigDecoder {
     let reader: ConfigReader
 
-    static let rootKeys = ["office", "socket", "storage", "service", "counter", "dispenser"]
+    static let rootKeys = ["office", "socket", "storage", "service", "counter", "dispenser", "board"]
     static let officeKeys = ["name", "address", "header", "footer", "timezone", "language"]
     static let serviceKeys = ["id", "name", "prefix", "requirements", "schedule", "officer", "contact", "fee",
                               "processing_time"]
-    static let counterKeys = ["id", "name", "services"]
+    static let counterKeys = ["id", "name", "services", "spoken_name"]
     static let dispenserKeys = ["id", "input", "cooldown_ms", "printer", "print_timeout_ms", "status_timeout_ms",
                                 "status_poll_ms", "auto_reprint_window_s", "buttons", "profile"]
     static let profileKeys = ["paper", "columns", "code_page", "cutter", "cancel_kanji", "native_qr",
@@ -172,10 +173,12 @@ private struct ConfigDecoder {
         let dispensers = decodeDispensers(root, serviceIDs: serviceIDs)
         let socket = decodeSocket(root)
         let storage = decodeStorage(root)
+        let (board, boardURL) = decodeBoard(root, serviceIDs: serviceIDs, counterIDs: counters.map(\.id))
 
-        guard let office else { return nil }
+        guard var office else { return nil }
+        office.boardURL = boardURL
         return AntreConfig(office: office, services: services, counters: counters, dispensers: dispensers,
-                           socket: socket, storage: storage)
+                           socket: socket, storage: storage, board: board)
     }
 
     // MARK: office
@@ -344,8 +347,14 @@ private struct ConfigDecoder {
             for (index, service) in services.enumerated() where !serviceIDs.contains(service) {
                 reader.issue(path / "services" / index, unknownService(service, known: serviceIDs))
             }
+            var spokenName = reader.string(table, "spoken_name", at: path)
+            if let spoken = spokenName, SpokenText.words(spoken).isEmpty {
+                reader.issue(path / "spoken_name", "has no words to say (leave it out to say the name)")
+                spokenName = nil
+            }
             if let id {
-                counters.append(Counter(id: id, name: name ?? "Loket \(id)", services: services))
+                counters.append(Counter(id: id, name: name ?? "Loket \(id)", services: services,
+                                        spokenName: spokenName))
             }
         }
         return counters

@@ -39,7 +39,8 @@ public struct NoticeSlip: Sendable, Equatable {
 ///
 /// Order on paper: office header, queue number, service, date and time, people
 /// ahead; then what the resident needs (requirements, schedule, processing time,
-/// officer, fee); then the footer. Empty config fields print nothing at all.
+/// officer, fee); then, when the office has a board address, a QR code of the
+/// ticket's phone page; then the footer. Empty config fields print nothing at all.
 public enum TicketLayout {
     public static func receipt(for slip: TicketSlip) -> Receipt {
         let words = Words(slip.office.language)
@@ -59,6 +60,11 @@ public enum TicketLayout {
         if !details.isEmpty {
             blocks.append(.rule())
             blocks += details
+        }
+        if let page = slip.office.ticketPageURL(slip.ticket.number) {
+            blocks.append(.rule())
+            blocks.append(.text(words.followOnPhone, style: centred))
+            blocks.append(.qr(page))
         }
         blocks += footer(slip.office)
         return Receipt(blocks)
@@ -176,6 +182,9 @@ private struct Words {
     var officer: String { language == .id ? "Petugas" : "Officer" }
     var contact: String { language == .id ? "Kontak" : "Contact" }
     var fee: String { language == .id ? "Biaya" : "Fee" }
+    var followOnPhone: String {
+        language == .id ? "Pindai untuk memantau antrean dari HP:" : "Scan to follow the queue on your phone:"
+    }
 
     func ahead(_ count: Int) -> String {
         language == .id ? "Menunggu di depan Anda: \(count) orang" : "People ahead of you: \(count)"

@@ -17,6 +17,13 @@ public struct PrinterProfile: Sendable, Equatable {
     /// Lines fed before cutting (the cutter sits above the print head).
     public var feedBeforeCut: Int
 
+    /// Printable width in dots at 203 dpi: the paper's (384 or 576), or less when
+    /// `columns` says the head is narrower (42 columns of 12-dot Font A = 504).
+    public var printableDots: Int {
+        let paperDots = paper == .mm58 ? 384 : 576
+        return min(paperDots, max(1, columns) * 12)
+    }
+
     public init(paper: PaperWidth = .mm80, columns: Int? = nil, codePage: CodePage = .pc858,
                 hasCutter: Bool = true, cancelKanji: Bool = false, nativeQR: Bool = false,
                 feedBeforeCut: Int = 4) {
