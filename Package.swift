@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "antred", targets: ["antred"]),
         .executable(name: "antre", targets: ["antre"]),
         .executable(name: "antre-bench", targets: ["antre-bench"]),
+        .executable(name: "antre-board", targets: ["antre-board"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -66,6 +67,12 @@ let package = Package(
             name: "antre",
             dependencies: ["AntreWire", "AntreCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // The waiting room: call-out voice (clips or espeak-ng, chime, cache, queue).
+        .target(name: "AntreBoard", dependencies: ["AntreCore"], swiftSettings: strict),
+        .executableTarget(
+            name: "antre-board",
+            dependencies: ["AntreBoard", "AntreCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
         .executableTarget(
             name: "antre-bench",
             dependencies: ["AntreCore", "AntreStore", "AntreWire", "ESCPOS", "CLinuxShims",
@@ -84,6 +91,8 @@ let package = Package(
 
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"], swiftSettings: strict),
         .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
+        .testTarget(name: "AntreBoardTests", dependencies: ["AntreBoard", "AntreCore", "AntreTestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "AntreSystemdTests", dependencies: ["AntreSystemd"], swiftSettings: strict),
         .testTarget(name: "AntreWireTests", dependencies: ["AntreWire"], swiftSettings: strict),

@@ -1,0 +1,144 @@
+import AntreBoard
+import AntreCore
+import ArgumentParser
+import Foundation
+import Synchronization
+
+@main
+struct AntreBoardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "antre-board",
+        abstract: "Antre waiting-room board: TV and phone pages, and the spoken call-out.",
+        discussion: """
+            Check the voice:  antre-board say T-012 --counter 1 --wav /tmp/t012.wav
+            The board server (TV page, phone page) is not built yet.
+            """,
+        subcommands: [Serve.self, Say.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// The HTTP board server: not built yet, says so instead of pretending.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the board server (not built yet).")
+
+    @Option(name: .long, help: "Config file (TOML).")
+    var config: String = ConfigLoader.defaultPath
+
+    func run() throws {
+        FileHandle.standardError.write(Data("""
+            antre-board: the board server is not built yet; only the voice check works for now:
+              antre-board say T-012 --counter 1 [--config FILE] [--wav FILE]
+
+            """.utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// Prints the sentence a call would say and writes its audio.
+struct Say: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Say a call-out: print the sentence and write its audio (chime + voice).",
+        discussion: """
+            Uses [board.voice] from the config: recorded clips when `clips` is set, else espeak-ng.
+            Without --wav the audio goes to the voice cache (its path is printed) and is played
+            with `play_command` when one is configured.
+            Exit status: 0 ok, 1 config or voice error, 64 bad arguments.
+            """)
+
+    @Argument(help: "Ticket number, e.g. T-012.")
+    var number: String
+
+    @Option(name: .long, help: "Counter id from the config (the loket announced).")
+    var counter: String
+
+    @Option(name: .long, help: "Config file (TOML).")
+    var config: String = ConfigLoader.defaultPath
+
+    @Option(name: .long, help: "Write the audio (WAV) to this file.")
+    var wav: String?
+
+    func run() throws {
+        guard let ticket = TicketNumber(parsing: number) else {
+            fail("'\(number)' is not a ticket number; write it like T-012", status: 64)
+        }
+        let loaded: AntreConfig
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            fail(error.description + "\nantre-board: \(error.issues.count) problem(s) in \(config)", status: 1)
+        }
+        guard let desk = loaded.counter(counter) else {
+            let known = loaded.counters.map(\.id)
+            fail("no counter '\(counter)' in \(config)"
+                 + (known.isEmpty ? " (it has no [[counter]])" : "; counters: \(known.joined(separator: ", "))"),
+                 status: 64)
+        }
+        let voice = loaded.board.voice
+        let announcement = Announcement(number: ticket, counter: desk)
+        print(announcement.sentence)
+        if !voice.enabled { warn("[board.voice] enabled = false: the board stays silent; rendering anyway") }
+
+        let cache = VoiceCache(settings: voice)
+        do {
+            if let wav {
+                try writeAudio(announcement, to: wav, cache: cache)
+                print("audio: \(wav)")
+            } else {
+                let path = try cache.audioFile(for: announcement)
+                print("audio: \(path)")
+                if voice.enabled, voice.playCommand != nil {
+                    let announcer = Announcer(settings: voice, capacity: 1)
+                    let outcome = Outcome()
+                    announcer.submit(announcement) { outcome.set($0) }
+                    announcer.stop(timeout: .seconds(120))
+                    _ = try outcome.get()
+                }
+            }
+        } catch {
+            fail(error.message, status: 1)
+        }
+    }
+
+    /// Through the cache when it is usable; else rendered straight to the file.
+    private func writeAudio(_ announcement: Announcement, to path: String, cache: VoiceCache) throws(VoiceError) {
+        let audio: WAVAudio
+        do throws(VoiceError) {
+            try cache.prepare()
+            let cached = try cache.audioFile(for: announcement)
+            do {
+                audio = try WAVAudio(contentsOf: cached)
+            } catch {
+                throw VoiceError(error.message)
+            }
+        } catch {
+            guard !cache.isUsable else { throw error }
+            warn("\(error.message); writing without the cache")
+            let folder = (path as NSString).deletingLastPathComponent
+            audio = try cache.renderer.render(announcement, workDirectory: folder.isEmpty ? "." : folder)
+        }
+        do {
+            try audio.write(to: path)
+        } catch {
+            throw VoiceError(error.message)
+        }
+    }
+
+    private func warn(_ message: String) {
+        FileHandle.standardError.write(Data("antre-board: \(message)\n".utf8))
+    }
+
+    private func fail(_ message: String, status: Int32) -> Never {
+        warn(message)
+        Foundation.exit(status)
+    }
+}
+
+/// The announcer's result, handed from its thread to this one.
+private final class Outcome: Sendable {
+    private let result = Mutex<Result<Announcer.Spoken, VoiceError>>(.failure(VoiceError("not voiced")))
+
+    func set(_ value: Result<Announcer.Spoken, VoiceError>) { result.withLock { $0 = value } }
+
+    func get() throws(VoiceError) -> Announcer.Spoken { try result.withLock { $0 }.get() }
+}
