@@ -89,7 +89,7 @@ let package = Package(
             name: "AntreTestSupport", dependencies: ["CLinuxShims"],
             path: "Tests/AntreTestSupport", swiftSettings: strict),
 
-        .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS"], swiftSettings: strict),
+        .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "AntreTestSupport"], swiftSettings: strict),
         .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
         .testTarget(name: "AntreBoardTests", dependencies: ["AntreBoard", "AntreCore", "AntreTestSupport"],
                     swiftSettings: strict),

@@ -6,6 +6,7 @@ packages=(
   pkg-config libusb-1.0-0-dev libsqlite3-dev tzdata        # build + run
   umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi  # USB/evdev device tests
   socat zbar-tools                                         # serial and QR checks in tests
+  espeak-ng sox                                            # call-out voice; audio checks in tests
   systemd sqlite3 util-linux passwd                        # unit checks, DB checks, setpriv, groupadd
 )
 missing=()

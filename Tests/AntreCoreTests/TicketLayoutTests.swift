@@ -161,4 +161,24 @@ import ESCPOS
         #expect(text.contains("Minggu, 29 Nov 2026"))
         #expect(text.contains("00.30"))
     }
+
+    @Test func boardAddressPrintsTheTicketsPhonePageAsQRBeforeTheFooter() throws {
+        var office = Self.office()
+        office.boardURL = "http://192.168.1.10:8080"
+        let receipt = TicketLayout.receipt(for: Self.slip(office: office))
+        let qr = try #require(receipt.blocks.firstIndex(of: .qr("http://192.168.1.10:8080/t/B-012")))
+        let caption = try #require(receipt.blocks.firstIndex(of: .text("Pindai untuk memantau antrean dari HP:",
+                                                                     style: TextStyle(alignment: .center))))
+        let footer = try #require(receipt.blocks.firstIndex(of: .text("Terima kasih", style: TextStyle(alignment: .center))))
+        #expect(caption + 1 == qr && qr < footer)
+        // Printed as a raster image on a printer without native QR; the text around it is intact.
+        let lines = Self.paper(receipt, .mm58)
+        #expect(lines.contains { $0.trimmingCharacters(in: .whitespaces) == "[image]" })
+        #expect(lines.last { !$0.isEmpty && !$0.contains("cut") }?.contains("Terima kasih") == true)
+    }
+
+    @Test func noBoardAddressNoQR() {
+        let receipt = TicketLayout.receipt(for: Self.slip())
+        #expect(!receipt.blocks.contains { if case .qr = $0 { true } else { false } })
+    }
 }

@@ -211,6 +211,9 @@ public final class Emupos: @unchecked Sendable {
         }
     }
 
+    /// The PNG emupos drew of a receipt (what the paper looks like).
+    public func imagePath(of receipt: Receipt) -> String { receiptsDirectory + "/" + receipt.id + ".png" }
+
     /// Waits until at least `count` receipts are finished; throws with the event log on timeout.
     @discardableResult
     public func waitForReceipts(count: Int, timeout: Duration) throws -> [Receipt] {

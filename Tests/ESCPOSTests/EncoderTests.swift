@@ -102,10 +102,19 @@ import Testing
         #expect(bytes.contains(subsequence: [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30]))
     }
 
-    @Test func qrWithoutNativeSupportPrintsTheDataAsText() {
+    @Test func qrWithoutNativeSupportIsARasterImage() {
         let bytes = ESCPOSEncoder(profile: PrinterProfile(nativeQR: false)).encode(Receipt([.qr("ABC-123")]))
         #expect(!bytes.contains(subsequence: [0x1D, 0x28, 0x6B]))
-        #expect(bytes.contains(subsequence: [0x1B, 0x61, 0x01] + Array("ABC-123".utf8) + [0x0A]))
+        // Version 1 (21 modules) + 4-module quiet zones, 4 dots a module: 116 dots = 15 bytes by 116 rows.
+        #expect(bytes.contains(subsequence: [0x1B, 0x61, 0x01, 0x1D, 0x76, 0x30, 0x00, 15, 0, 116, 0]))
+        #expect(!bytes.contains(subsequence: Array("ABC-123".utf8)))
+    }
+
+    @Test func qrTooLongForAnySymbolPrintsAsText() {
+        let long = String(repeating: "a", count: 2400)
+        let bytes = ESCPOSEncoder(profile: PrinterProfile(nativeQR: false)).encode(Receipt([.qr(long)]))
+        #expect(!bytes.contains(subsequence: [0x1D, 0x76, 0x30]))
+        #expect(bytes.contains(subsequence: Array(String(repeating: "a", count: 48).utf8)))
     }
 
     @Test func controlCharactersInTextNeverReachThePrinter() {

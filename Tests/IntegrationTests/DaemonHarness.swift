@@ -62,10 +62,12 @@ final class DaemonHarness: @unchecked Sendable {
     ///   - buttonMap: the button map instead of the shipped one (e.g. `["KEY_1": "ktp"]`).
     ///   - launcher: a command prefix antred runs under (a fake device script ending in `--`).
     ///   - launcherEnvironment: environment for the launcher.
+    ///   - nativeQR: the printer profile's `native_qr`.
+    ///   - extraLines: TOML appended at the end (e.g. a `[board]` section).
     init(printer: String, paper: Int = 80, cooldownMs: Int = 0, timezone: String? = nil,
          cancelKanji: Bool = false, socketLines: [String] = [], input: String? = nil,
          buttonMap: [String: String]? = nil, launcher: [String] = [],
-         launcherEnvironment: [String: String] = [:]) throws {
+         launcherEnvironment: [String: String] = [:], nativeQR: Bool = false, extraLines: [String] = []) throws {
         self.launcher = launcher
         self.launcherEnvironment = launcherEnvironment
         directory = try TemporaryDirectory(prefix: "antre-it")
@@ -78,7 +80,8 @@ final class DaemonHarness: @unchecked Sendable {
         let toml = Self.toml(from: shipped, printer: printer, buttonPath: buttonPath, paper: paper,
                              cooldownMs: cooldownMs, timezone: timezone, cancelKanji: cancelKanji,
                              socket: socketPath, database: databasePath, socketLines: socketLines,
-                             input: input, buttons: buttonMap)
+                             input: input, buttons: buttonMap, nativeQR: nativeQR)
+            + extraLines.joined(separator: "\n") + "\n"
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
@@ -169,7 +172,7 @@ final class DaemonHarness: @unchecked Sendable {
     static func toml(from config: AntreConfig, printer: String, buttonPath: String, paper: Int, cooldownMs: Int,
                      timezone: String?, cancelKanji: Bool, socket: String, database: String,
                      socketLines: [String] = [], input: String? = nil,
-                     buttons buttonOverride: [String: String]? = nil) -> String {
+                     buttons buttonOverride: [String: String]? = nil, nativeQR: Bool = false) -> String {
         var lines: [String] = []
         func string(_ value: String) -> String {
             "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -198,7 +201,7 @@ final class DaemonHarness: @unchecked Sendable {
                   "[dispenser.buttons]"]
         for key in buttons.keys.sorted() { lines.append("\(string(key)) = \(string(buttons[key] ?? ""))") }
         lines += ["[dispenser.profile]", "paper = \(paper)", "code_page = \"pc858\"", "cutter = true",
-                  "cancel_kanji = \(cancelKanji)", ""]
+                  "cancel_kanji = \(cancelKanji)", "native_qr = \(nativeQR)", ""]
         return lines.joined(separator: "\n")
     }
 }
