@@ -88,6 +88,7 @@ extension ConfigDecoder {
         guard text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
             throw ConnectionStringError("spaces and control characters are not allowed")
         }
+        guard text.contains("://") else { throw ConnectionStringError("must start with http:// or https://") }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             throw ConnectionStringError("expected an address like http://192.168.1.10:8080")
         }

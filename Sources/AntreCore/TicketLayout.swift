@@ -183,7 +183,7 @@ private struct Words {
     var contact: String { language == .id ? "Kontak" : "Contact" }
     var fee: String { language == .id ? "Biaya" : "Fee" }
     var followOnPhone: String {
-        language == .id ? "Pindai untuk memantau antrean dari HP:" : "Scan to follow the queue on your phone:"
+        language == .id ? "Pantau antrean dari HP Anda:" : "Follow the queue on your phone:"
     }
 
     func ahead(_ count: Int) -> String {

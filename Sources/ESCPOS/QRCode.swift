@@ -305,8 +305,8 @@ private struct Matrix {
     func penalty() -> Int {
         var total = 0
         for line in 0..<size {
-            total += linePenalty((0..<size).map { get($0, line) })
-            total += linePenalty((0..<size).map { get(line, $0) })
+            total += linePenalty { get($0, line) }
+            total += linePenalty { get(line, $0) }
         }
         for y in 0..<(size - 1) {
             for x in 0..<(size - 1) {
@@ -321,32 +321,31 @@ private struct Matrix {
         return total
     }
 
-    /// N1 and N3 along one row or column; the quiet zone outside counts as light.
-    func linePenalty(_ line: [Bool]) -> Int {
+    /// N1 and N3 along one row or column (`module(i)`, i in 0..<size); the
+    /// quiet zone outside counts as light.
+    func linePenalty(_ module: (Int) -> Bool) -> Int {
         var total = 0
         var runLength = 0
-        var previous: Bool?
-        for module in line {
-            if module == previous {
-                runLength += 1
-            } else {
-                if runLength >= 5 { total += runLength - 2 }
-                runLength = 1
-                previous = module
+        var previous = false
+        // The last 11 modules as bits, newest lowest: dark-light 1:1:3:1:1 with
+        // four light modules before (0x05D) or after (0x5D0) it.
+        var window = 0
+        for index in -4..<(size + 4) {
+            let inside = index >= 0 && index < size
+            let dark = inside && module(index)
+            if inside {
+                if index > 0 && dark == previous {
+                    runLength += 1
+                } else {
+                    if runLength >= 5 { total += runLength - 2 }
+                    runLength = 1
+                    previous = dark
+                }
             }
+            window = ((window << 1) | (dark ? 1 : 0)) & 0x7FF
+            if index >= 6 && (window == 0x05D || window == 0x5D0) { total += 40 }
         }
         if runLength >= 5 { total += runLength - 2 }
-        // 1:1:3:1:1 dark-light pattern with four light modules on one side.
-        let padded = [Bool](repeating: false, count: 4) + line + [Bool](repeating: false, count: 4)
-        let core: [Bool] = [true, false, true, true, true, false, true]
-        let light = [Bool](repeating: false, count: 4)
-        let before = light + core, after = core + light
-        if padded.count >= 11 {
-            for start in 0...(padded.count - 11) {
-                let window = Array(padded[start..<(start + 11)])
-                if window == before || window == after { total += 40 }
-            }
-        }
         return total
     }
 }

@@ -95,7 +95,7 @@ private func issues(_ toml: String) -> [String] {
             listen = "8080"
             url = "192.168.1.10:8080"
             services = ["ktp", "akta"]
-            counters = ["3"]
+            counters = ["lobi"]
             refresh = 5
 
             [board.voice]
@@ -105,18 +105,18 @@ private func issues(_ toml: String) -> [String] {
             clips = ""
             """)
         #expect(found == [
-            "t.toml:26: board.listen: bad listen address '8080': expected HOST:PORT, e.g. 0.0.0.0:8080",
-            "t.toml:27: board.url: bad board address '192.168.1.10:8080': must start with http:// or https://",
-            "t.toml:28: board.services[1]: unknown service 'akta' (services: ktp, kk)",
-            "t.toml:29: board.counters[0]: unknown counter '3' (counters: 1, 2)",
-            "t.toml:30: board.refresh: unknown key 'refresh' (known keys: listen, url, title, running_text, "
+            "t.toml:23: board.listen: bad listen address '8080': expected HOST:PORT, e.g. 0.0.0.0:8080",
+            "t.toml:24: board.url: bad board address '192.168.1.10:8080': must start with http:// or https://",
+            "t.toml:25: board.services[1]: unknown service 'akta' (services: ktp, kk)",
+            "t.toml:26: board.counters[0]: unknown counter 'lobi' (counters: 1, 2)",
+            "t.toml:27: board.refresh: unknown key 'refresh' (known keys: listen, url, title, running_text, "
                 + "services, counters, voice)",
-            "t.toml:33: board.voice.enabled: expected true or false, found a string",
-            "t.toml:34: board.voice.espeak_voice: 'id id' is not an espeak-ng voice name (like \"id\" or "
+            "t.toml:30: board.voice.enabled: expected true or false, found a string",
+            "t.toml:31: board.voice.espeak_voice: 'id id' is not an espeak-ng voice name (like \"id\" or "
                 + "\"id+f3\"; see espeak-ng --voices)",
-            "t.toml:35: board.voice.play_command: needs a program, e.g. [\"aplay\", \"-q\"] (the WAV file is "
+            "t.toml:32: board.voice.play_command: needs a program, e.g. [\"aplay\", \"-q\"] (the WAV file is "
                 + "added at the end)",
-            "t.toml:36: board.voice.clips: must not be empty (leave it out instead)",
+            "t.toml:33: board.voice.clips: must not be empty (leave it out instead)",
         ])
     }
 
@@ -129,20 +129,20 @@ private func issues(_ toml: String) -> [String] {
     ])
     func boardURLMustBeAPlainHTTPAddress(url: String, message: String) {
         #expect(issues(base + "[board]\nurl = \"\(url)\"\n")
-            == ["t.toml:26: board.url: bad board address '\(url)': \(message)"])
+            == ["t.toml:23: board.url: bad board address '\(url)': \(message)"])
     }
 
     @Test func listenPortOutOfRangeAndUnknownVoiceKey() {
         #expect(issues(base + "[board]\nlisten = \"0.0.0.0:70000\"\n[board.voice]\nvolume = 3\n") == [
-            "t.toml:26: board.listen: bad listen address '0.0.0.0:70000': port '70000' must be a number 1-65535",
-            "t.toml:28: board.voice.volume: unknown key 'volume' (known keys: enabled, clips, espeak_voice, "
+            "t.toml:23: board.listen: bad listen address '0.0.0.0:70000': port '70000' must be a number 1-65535",
+            "t.toml:25: board.voice.volume: unknown key 'volume' (known keys: enabled, clips, espeak_voice, "
                 + "play_command, cache)",
         ])
     }
 
     @Test func spokenNameWithoutWordsIsAnError() {
         #expect(issues(base.replacingOccurrences(of: "\"loket dua, dekat pintu\"", with: "\" - \""))
-            == ["t.toml:24: counter[1].spoken_name: has no words to say (leave it out to say the name)"])
+            == ["t.toml:21: counter[1].spoken_name: has no words to say (leave it out to say the name)"])
     }
 
     @Test func summaryMentionsTheBoardAndTheVoice() throws {

@@ -167,7 +167,7 @@ import ESCPOS
         office.boardURL = "http://192.168.1.10:8080"
         let receipt = TicketLayout.receipt(for: Self.slip(office: office))
         let qr = try #require(receipt.blocks.firstIndex(of: .qr("http://192.168.1.10:8080/t/B-012")))
-        let caption = try #require(receipt.blocks.firstIndex(of: .text("Pindai untuk memantau antrean dari HP:",
+        let caption = try #require(receipt.blocks.firstIndex(of: .text("Pantau antrean dari HP Anda:",
                                                                      style: TextStyle(alignment: .center))))
         let footer = try #require(receipt.blocks.firstIndex(of: .text("Terima kasih", style: TextStyle(alignment: .center))))
         #expect(caption + 1 == qr && qr < footer)

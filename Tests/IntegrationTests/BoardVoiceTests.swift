@@ -111,7 +111,7 @@ struct BoardVoiceTests {
         let bad = try Self.config(in: directory, board: ["listen = \"0.0.0.0\""])
         let rejected = try run(Self.board, ["say", "T-012", "--counter", "1", "--config", bad])
         #expect(rejected.status == 1)
-        #expect(rejected.stderr.contains("\(bad):21: board.listen: bad listen address '0.0.0.0': expected HOST:PORT"),
+        #expect(rejected.stderr.contains("\(bad):19: board.listen: bad listen address '0.0.0.0': expected HOST:PORT"),
                 "\(rejected)")
 
         let serve = try run(Self.board, ["--config", config])

@@ -25,7 +25,7 @@ struct TicketQRTests {
         let printer = try Emupos(profile: .pos58, tcp: true)
         let receipt = try printTicket(on: printer, paper: 58, nativeQR: false, boardLines: Self.board)
         #expect(try ZBar.decode(imageAt: printer.imagePath(of: receipt)) == ["http://192.168.1.10:8080/t/T-001"])
-        #expect(receipt.text.contains("Pindai untuk memantau antrean dari HP:"), "\(receipt.text)")
+        #expect(receipt.text.contains("Pantau antrean dari HP Anda:"), "\(receipt.text)")
         #expect(receipt.text.contains("[image "), "\(receipt.text)")
     }
 
@@ -40,6 +40,6 @@ struct TicketQRTests {
         let printer = try Emupos(profile: .epsonTMT20III, tcp: true)
         let receipt = try printTicket(on: printer, paper: 80, nativeQR: false, boardLines: [])
         #expect(try ZBar.decode(imageAt: printer.imagePath(of: receipt)) == [])
-        #expect(!receipt.text.contains("Pindai"))
+        #expect(!receipt.text.contains("Pantau antrean"))
     }
 }
