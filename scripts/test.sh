@@ -11,6 +11,7 @@ swift build --build-tests
 swift build --product antred
 swift build --product antre
 swift build --product antre-bench
+swift build --product antre-board
 # A short smoke run of the benchmark (figures only; it asserts nothing about speed).
 .build/debug/antre-bench --presses 50
 # Tests run one at a time: integration tests block threads while they wait on
