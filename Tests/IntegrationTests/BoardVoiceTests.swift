@@ -8,8 +8,9 @@ import Testing
 struct BoardVoiceTests {
     static let board = Repo.executable("antre-board")
 
-    static func config(in directory: TemporaryDirectory, voice: [String] = [], board: [String] = []) throws -> String {
-        let path = directory.file("antre.toml")
+    static func config(in directory: TemporaryDirectory, voice: [String] = [], board: [String] = [],
+                       name: String = "antre.toml") throws -> String {
+        let path = directory.file(name)
         try ("""
             [office]
             name = "Kantor Desa Uji"
@@ -91,6 +92,16 @@ struct BoardVoiceTests {
         #expect(abs(audio.seconds - 4.35) < 0.01, "\(audio)")
         #expect(audio.rms > 0.1)
 
+        // Without --wav, play_command plays the cached file here (rooms with speakers but no TV).
+        let log = directory.file("played.log")
+        let playing = try Self.config(in: directory, voice: [
+            "clips = \"\(clips)\"", "play_command = [\"/bin/sh\", \"-c\", \"soxi -D \\\"$1\\\" > '\(log)'\", \"player\"]",
+        ], name: "playing.toml")
+        let played = try run(Self.board, ["say", "T-115", "--counter", "1", "--config", playing])
+        #expect(played.status == 0, "\(played)")
+        let seconds = try String(contentsOfFile: log, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(abs((Double(seconds) ?? 0) - 4.35) < 0.01, "player saw \(seconds)")
+
         // A clip missing: the technician is told which file to record.
         try FileManager.default.removeItem(atPath: "\(clips)/lima.wav")
         let missing = try run(Self.board, ["say", "T-115", "--counter", "1", "--config", config, "--wav", wav])
@@ -108,7 +119,7 @@ struct BoardVoiceTests {
         #expect(number.status == 64)
         #expect(number.stderr.contains("'12' is not a ticket number; write it like T-012"))
 
-        let bad = try Self.config(in: directory, board: ["listen = \"0.0.0.0\""])
+        let bad = try Self.config(in: directory, board: ["listen = \"0.0.0.0\""], name: "bad.toml")
         let rejected = try run(Self.board, ["say", "T-012", "--counter", "1", "--config", bad])
         #expect(rejected.status == 1)
         #expect(rejected.stderr.contains("\(bad):19: board.listen: bad listen address '0.0.0.0': expected HOST:PORT"),
