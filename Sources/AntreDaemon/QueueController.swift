@@ -225,7 +225,10 @@ final class QueueController: @unchecked Sendable {
         let config = self.config
         let service = config.service(ticket.issuedServiceID) ?? config.service(ticket.serviceID)
             ?? Service(id: ticket.serviceID, name: ticket.serviceID, prefix: ticket.number.prefix)
-        let slip = TicketSlip(ticket: ticket, service: service, office: config.office, ahead: ahead, isReprint: isReprint)
+        // A reprint shows the place in line as of now, and none once the ticket left the line.
+        let slip = TicketSlip(ticket: ticket, service: service, office: config.office,
+                              ahead: isReprint && ticket.state != .waiting ? nil : ahead, isReprint: isReprint,
+                              reprintedAt: isReprint ? now() : nil)
         let bytes = ESCPOSEncoder(profile: spooler.dispenser.profile).encode(TicketLayout.receipt(for: slip))
         let fault = spooler.transmit(bytes, label: "\(ticket.number)")
         let actor = "dispenser:\(spooler.dispenserID)"

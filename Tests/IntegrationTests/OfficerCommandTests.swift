@@ -64,6 +64,13 @@ struct OfficerCommandTests {
         let reprinted = previewTexts(preview).last ?? ""
         #expect(reprinted.contains("\(ktp.prefix)-001"))
         #expect(reprinted.contains("CETAK ULANG"))
+        // T-001 was skipped: the reprint gives no place in line (not "0 orang", not "next").
+        #expect(reprinted.contains("Dicetak ulang "), "\(reprinted)")
+        #expect(!reprinted.contains("Menunggu") && !reprinted.contains("Anda berikutnya"), "\(reprinted)")
+        // The first ticket had nobody ahead, and its time carries the zone.
+        let firstPaper = previewTexts(preview).first ?? ""
+        #expect(firstPaper.contains("Anda berikutnya") && !firstPaper.contains("0 orang"), "\(firstPaper)")
+        #expect(firstPaper.contains(" WIB"), "\(firstPaper)")
 
         // Status in text and JSON.
         let status = try harness.antre("status")
