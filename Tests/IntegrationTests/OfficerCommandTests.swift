@@ -37,7 +37,7 @@ struct OfficerCommandTests {
 
         // Counter 1 serves ktp in the shipped config.
         let call = try harness.antre("call", "--counter", "1")
-        #expect(call.stdout.contains("\(ktp.prefix)-001 -> Loket 1"), "\(call)")
+        #expect(call.stdout.contains("\(ktp.prefix)-001 \(ktp.name) -> Loket 1 (1 menunggu)"), "\(call)")
         let recall = try harness.antre("recall", "--counter", "1")
         #expect(recall.stdout.contains("\(ktp.prefix)-001 recalled at Loket 1"), "\(recall)")
         let skip = try harness.antre("skip", "--counter", "1")
@@ -53,7 +53,7 @@ struct OfficerCommandTests {
         #expect(empty.status == 1, "\(empty)")
         #expect(empty.stderr.contains("no ticket waiting"), "\(empty)")
         let callAkta = try harness.antre("call", "--counter", "2")
-        #expect(callAkta.stdout.contains("\(ktp.prefix)-002 -> Loket 2"), "\(callAkta)")
+        #expect(callAkta.stdout.contains("\(ktp.prefix)-002 \(akta.name) -> Loket 2 (0 menunggu)"), "\(callAkta)")
         let finish = try harness.antre("finish", "--counter", "2")
         #expect(finish.stdout.contains("\(ktp.prefix)-002 served"), "\(finish)")
 
@@ -127,6 +127,39 @@ struct OfficerCommandTests {
         let result = try run(Repo.executable("antre"), ["status", "--socket", directory.file("none.sock")])
         #expect(result.status == 3, "\(result)")
         #expect(result.stderr.contains("antred is not running"), "\(result)")
+    }
+
+    @Test func monitorFollowsAcrossADaemonRestart() throws {
+        let (harness, _) = try previewHarness()
+        try harness.start()
+        defer { harness.stop() }
+        let output = try TemporaryDirectory(prefix: "antre-monitor")
+        let follower = try ChildProcess(executable: Repo.executable("antre"),
+                                        arguments: ["monitor", "--socket", harness.socketPath],
+                                        outputDirectory: output.path, name: "follow")
+        let once = try ChildProcess(executable: Repo.executable("antre"),
+                                    arguments: ["monitor", "--once", "--socket", harness.socketPath],
+                                    outputDirectory: output.path, name: "once")
+        defer {
+            follower.kill(SIGKILL)
+            once.kill(SIGKILL)
+        }
+        #expect(try harness.antre("issue", "ktp").status == 0)
+        let ktp = try harness.service("ktp")
+        #expect(follower.waitForLine(containing: "\(ktp.prefix)-001", timeout: .seconds(5)) != nil, "\(follower.stdout)")
+
+        harness.stop()
+        #expect(once.waitForExit(timeout: .seconds(10)) == 3, "\(once.stderr)")
+        #expect(eventually { follower.stderr.contains("reconnecting...") }, "\(follower.stderr)")
+        #expect(follower.isRunning)
+
+        try harness.start()
+        // Events while it was away are not replayed; from the reconnect on, all are.
+        #expect(eventually { follower.stderr.contains("connected to antred again") }, "\(follower.stderr)")
+        usleep(200_000)
+        #expect(try harness.antre("issue", "ktp").status == 0)
+        #expect(follower.waitForLine(containing: "\(ktp.prefix)-002", timeout: .seconds(10)) != nil,
+                "stdout: \(follower.stdout)\nstderr: \(follower.stderr)")
     }
 }
 
