@@ -1,17 +1,22 @@
 import AntreCore
+import ESCPOS
 import Foundation
 import Logging
 
 /// Builds the transport or input for a config entry.
 public enum DeviceFactory {
-    /// - Parameter previewEcho: where a `preview:` printer also writes each job's text (demo: stdout).
+    /// - Parameters:
+    ///   - previewEcho: where a `preview:` printer also writes each job's text (demo: stdout).
+    ///   - previewColumns: the paper's width in characters, so a preview reads as the paper would.
     public static func printer(for connection: PrinterConnection, logger: Logger,
-                               previewEcho: FileHandle? = nil) -> any PrinterTransport {
+                               previewEcho: FileHandle? = nil, previewColumns: Int = 48) -> any PrinterTransport {
         switch connection {
         case let .tcp(host, port): TCPPrinter(host: host, port: port, logger: logger)
         case let .serial(path, baud): SerialPrinter(path: path, baud: baud, logger: logger)
         case let .file(path): DeviceFilePrinter(path: path, logger: logger)
-        case let .preview(directory): PreviewPrinter(directory: directory, echo: previewEcho, logger: logger)
+        case let .preview(directory):
+            PreviewPrinter(directory: directory, echo: previewEcho,
+                           render: { ESCPOSTextRenderer.render($0, columns: previewColumns) }, logger: logger)
         case let .usb(vendor, product, serial, interface):
             USBPrinter(vendor: vendor, product: product, serial: serial, interface: interface, logger: logger)
         }

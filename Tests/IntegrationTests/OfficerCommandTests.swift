@@ -129,6 +129,20 @@ struct OfficerCommandTests {
         #expect(result.stderr.contains("antred is not running"), "\(result)")
     }
 
+    @Test func previewOf58mmTicketIsLaidOutAt32Columns() throws {
+        let preview = try TemporaryDirectory(prefix: "antre-preview")
+        let harness = try DaemonHarness(printer: "preview:\(preview.path)/out", paper: 58)
+        try harness.start()
+        defer { harness.stop() }
+        #expect(try harness.antre("issue", "kk").status == 0)
+        #expect(eventually { previewTexts(preview.path + "/out").count == 1 })
+        let paper = previewTexts(preview.path + "/out").first ?? ""
+        let lines = paper.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count > 10)
+        #expect(lines.allSatisfy { $0.count <= 32 }, "wider than 58 mm paper:\n\(paper)")
+        #expect(lines.contains { $0.count > 24 }, "not using the paper's width:\n\(paper)")
+    }
+
     @Test func monitorFollowsAcrossADaemonRestart() throws {
         let (harness, _) = try previewHarness()
         try harness.start()
