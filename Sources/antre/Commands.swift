@@ -15,7 +15,7 @@ struct GlobalOptions: ParsableArguments {
     var timeout: Double = 10
 
     @Option(help: ArgumentHelp("Your counter id, for call, recall, skip and finish (env ANTRE_COUNTER).",
-                               valueName: "counter"))
+                               valueName: "counter"), completion: .custom(Completions.counters))
     var counter: String?
 
     func connect() throws -> VarlinkClient {
@@ -63,7 +63,8 @@ struct CallCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("service"), help: ArgumentHelp(
-        "Only call from this service (repeatable); default: the counter's services.", valueName: "service"))
+        "Only call from this service (repeatable); default: the counter's services.", valueName: "service"),
+            completion: .custom(Completions.services))
     var services: [String] = []
 
     func validate() throws {
@@ -80,7 +81,8 @@ struct CallCommand: ParsableCommand {
 
 /// NUMBER of recall, skip and finish; with the global --counter it selects the ticket.
 struct TicketSelection: ParsableArguments {
-    @Argument(help: ArgumentHelp("The ticket; default: the one called at your counter.", valueName: "number"))
+    @Argument(help: ArgumentHelp("The ticket; default: the one called at your counter.", valueName: "number"),
+              completion: .custom(Completions.ticketNumbers))
     var number: String?
 
     func validate(counter: String?) throws {
@@ -138,8 +140,10 @@ struct TransferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer", abstract: "Move a ticket to another service's queue (it keeps its number).")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The ticket.", valueName: "number")) var number: String
-    @Option(name: .customLong("to"), help: ArgumentHelp("The service id to move it to.", valueName: "service"))
+    @Argument(help: ArgumentHelp("The ticket.", valueName: "number"), completion: .custom(Completions.ticketNumbers))
+    var number: String
+    @Option(name: .customLong("to"), help: ArgumentHelp("The service id to move it to.", valueName: "service"),
+            completion: .custom(Completions.services))
     var service: String
 
     func validate() throws { _ = try normalizedNumber(number) }
@@ -159,7 +163,8 @@ struct IssueCommand: ParsableCommand {
         configured, the number is issued without paper (write it down for the resident).
         """)
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The service id.", valueName: "service")) var service: String
+    @Argument(help: ArgumentHelp("The service id.", valueName: "service"), completion: .custom(Completions.services))
+    var service: String
     @Option(help: ArgumentHelp("Print on this dispenser instead (a [[dispenser]] id).", valueName: "dispenser"))
     var dispenser: String?
 
@@ -173,7 +178,8 @@ struct ReprintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reprint", abstract: "Print a ticket again on the dispenser that issued it.")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The ticket.", valueName: "number")) var number: String
+    @Argument(help: ArgumentHelp("The ticket.", valueName: "number"), completion: .custom(Completions.ticketNumbers))
+    var number: String
 
     func validate() throws { _ = try normalizedNumber(number) }
 

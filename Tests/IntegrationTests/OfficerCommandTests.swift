@@ -143,6 +143,48 @@ struct OfficerCommandTests {
         #expect(lines.contains { $0.count > 24 }, "not using the paper's width:\n\(paper)")
     }
 
+    /// Completes `words` (the last one being typed) in a real bash with antre's generated script.
+    func bashCompletions(_ words: [String], environment: [String: String] = [:]) throws -> [String] {
+        let script = try run(Repo.executable("antre"), ["--generate-completion-script", "bash"])
+        let directory = try TemporaryDirectory(prefix: "antre-completion")
+        try script.stdout.write(toFile: directory.file("antre.bash"), atomically: true, encoding: .utf8)
+        let quoted = words.map { "'" + $0 + "'" }.joined(separator: " ")
+        let program = """
+            source \(directory.file("antre.bash"))
+            COMP_WORDS=(\(quoted)); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+            COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+            _antre antre "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+            printf '%s\\n' "${COMPREPLY[@]}"
+            """
+        let result = try run("/bin/bash", ["-c", program], environment: environment.merging(
+            ["PATH": (Repo.root + "/.build/debug:") + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { a, _ in a })
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    @Test func shellCompletionOffersServicesCountersAndTodaysNumbers() throws {
+        let (harness, _) = try previewHarness()
+        try harness.start()
+        defer { harness.stop() }
+        #expect(try harness.antre("issue", "ktp").status == 0)
+        #expect(try harness.antre("issue", "ktp").status == 0)
+        let socket = harness.socketPath
+        let ids = harness.shipped.services.map(\.id)
+
+        // From the running daemon.
+        #expect(try bashCompletions(["antre", "issue", "--socket", socket, ""]).sorted() == ids.sorted())
+        #expect(try bashCompletions(["antre", "issue", "--socket", socket, "ak"]) == ["akta-lahir", "akta-mati"])
+        #expect(try bashCompletions(["antre", "call", "--socket", socket, "--counter", ""]).sorted()
+                == harness.shipped.counters.map(\.id).sorted())
+        #expect(try bashCompletions(["antre", "reprint", "--socket", socket, ""]).sorted() == ["T-001", "T-002"])
+        #expect(try bashCompletions(["antre", "transfer", "--socket", socket, "T-002", "--to", "k"]).sorted()
+                == ["kia", "kk", "ktp"])
+
+        // With antred away, from the config file.
+        let offline = try bashCompletions(["antre", "issue", "--socket", "/nonexistent.sock", ""],
+                                          environment: ["ANTRE_CONFIG": harness.configPath])
+        #expect(offline.sorted() == ids.sorted())
+    }
+
     @Test func monitorFollowsAcrossADaemonRestart() throws {
         let (harness, _) = try previewHarness()
         try harness.start()
