@@ -185,6 +185,20 @@ struct OfficerCommandTests {
         #expect(offline.sorted() == ids.sorted())
     }
 
+    @Test(.timeLimit(.minutes(10)))
+    func manPagesAreGeneratedFromTheBuild() throws {
+        let out = try TemporaryDirectory(prefix: "antre-man")
+        let result = try run(Repo.root + "/scripts/gen-man.sh", [out.path, "antred:8", "antre:1"],
+                             environment: ["BIN": Repo.root + "/.build/debug"], timeout: .seconds(540))
+        #expect(result.status == 0, "\(result)")
+        let antre = (try? String(contentsOfFile: out.file("antre.1"), encoding: .utf8)) ?? ""
+        for command in ["call", "recall", "skip", "finish", "transfer", "issue", "reprint", "status", "monitor"] {
+            #expect(antre.contains(command), "antre.1 lacks \(command)")
+        }
+        let antred = (try? String(contentsOfFile: out.file("antred.8"), encoding: .utf8)) ?? ""
+        #expect(antred.contains("check-config"), "\(antred)")
+    }
+
     @Test func monitorFollowsAcrossADaemonRestart() throws {
         let (harness, _) = try previewHarness()
         try harness.start()
