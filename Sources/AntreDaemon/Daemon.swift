@@ -224,7 +224,7 @@ final class DaemonRuntime: @unchecked Sendable {
 
     func transport(for dispenser: Dispenser) -> any PrinterTransport {
         DeviceFactory.printer(for: dispenser.printer, logger: logger, previewEcho: options.demo ? .standardOutput : nil,
-                              previewColumns: dispenser.profile.columns)
+                              previewProfile: dispenser.profile)
     }
 
     private func startInput(for dispenser: Dispenser) {
