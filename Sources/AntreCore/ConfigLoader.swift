@@ -71,7 +71,9 @@ public enum ConfigLoader {
         } catch let error as TOMLParseError {
             throw ConfigError(issues: [ConfigIssue(
                 file: file, line: error.source.begin.line, column: error.source.begin.column, key: "",
-                message: "TOML syntax: \(error.description)")])
+                message: TOMLSyntaxHint.sentence(for: error.description).map {
+                    "TOML syntax: \($0) (parser: \(error.description))"
+                } ?? "TOML syntax: \(error.description)")])
         } catch {
             throw ConfigError(issues: [ConfigIssue(file: file, line: 1, key: "", message: "TOML syntax: \(error)")])
         }
@@ -240,15 +242,50 @@ struct ConfigDecoder {
     }
 
     static func timeZoneMessage(_ name: String) -> String {
-        let indonesian = ["WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"]
-        if let zone = indonesian[name.uppercased()] {
-            return "'\(name)' is not an IANA time zone name; did you mean '\(zone)'?"
+        if let zone = IndonesianTimeZone(abbreviation: name) {
+            return "'\(name)' is not an IANA time zone name; did you mean '\(zone.identifier)' (\(zone.label))?"
+        }
+        // "GMT+7", "UTC+7", "+08:00": an offset, which fuzzy matching would
+        // wrongly turn into 'GMT' (seven hours off).
+        if let offset = looseOffsetSeconds(name) {
+            if let zone = IndonesianTimeZone(secondsFromGMT: offset) {
+                return "'\(name)' is an offset, not a time zone name; did you mean '\(zone.identifier)' (\(zone.label))?"
+            }
+            return "'\(name)' is an offset, not a time zone name; write it as '\(fixedOffsetName(offset))' "
+                + "or use the region's IANA name"
         }
         if let match = closestMatch(to: name, among: TimeZone.knownTimeZoneIdentifiers) {
             return "unknown time zone '\(name)'; did you mean '\(match)'?"
         }
         return "unknown time zone '\(name)'; use an IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA) "
             + "or Asia/Jayapura (WIT), or a fixed offset like UTC+07:00"
+    }
+
+    /// Offsets as people write them: "GMT+7", "UTC+7", "UTC+0700", "+08:00",
+    /// "GMT-3:30", "+7". Seconds east of Greenwich; nil if `name` is not one.
+    static func looseOffsetSeconds(_ name: String) -> Int? {
+        var rest = Substring(name.trimmingCharacters(in: .whitespaces).uppercased())
+        for prefix in ["UTC", "GMT"] where rest.hasPrefix(prefix) { rest = rest.dropFirst(prefix.count) }
+        guard let sign = rest.first, sign == "+" || sign == "-" else { return nil }
+        rest = rest.dropFirst()
+        let hours: Int, minutes: Int
+        let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        switch (parts.count, parts.first?.count ?? 0) {
+        case (1, 1...2): hours = Int(parts[0]) ?? 99; minutes = 0
+        case (1, 4): hours = Int(parts[0].prefix(2)) ?? 99; minutes = Int(parts[0].suffix(2)) ?? 99
+        case (2, 1...2): hours = Int(parts[0]) ?? 99; minutes = Int(parts[1]) ?? 99
+        default: return nil
+        }
+        guard hours <= 14, minutes < 60 else { return nil }
+        return (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
+    }
+
+    /// 25200 -> "UTC+07:00", the fixed-offset form the loader accepts.
+    static func fixedOffsetName(_ seconds: Int) -> String {
+        let magnitude = abs(seconds)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "UTC" + (seconds < 0 ? "-" : "+") + two(magnitude / 3600) + ":" + two(magnitude % 3600 / 60)
     }
 
     // MARK: services

@@ -6,17 +6,21 @@ public struct TicketSlip: Sendable, Equatable {
     public var ticket: Ticket
     public var service: Service
     public var office: Office
-    /// Residents waiting before this one for the same service when it was issued.
-    public var ahead: Int
-    /// Printed instead of a fresh ticket line when the slip is a reprint.
+    /// Residents waiting before this one for the same service, as of printing;
+    /// nil prints no such line (a reprint of a ticket no longer waiting).
+    public var ahead: Int?
+    /// A reprint is marked CETAK ULANG, with the time it was reprinted.
     public var isReprint: Bool
+    public var reprintedAt: Date?
 
-    public init(ticket: Ticket, service: Service, office: Office, ahead: Int, isReprint: Bool = false) {
+    public init(ticket: Ticket, service: Service, office: Office, ahead: Int?, isReprint: Bool = false,
+                reprintedAt: Date? = nil) {
         self.ticket = ticket
         self.service = service
         self.office = office
         self.ahead = ahead
         self.isReprint = isReprint
+        self.reprintedAt = reprintedAt
     }
 }
 
@@ -54,7 +58,10 @@ public enum TicketLayout {
         if slip.isReprint { blocks.append(.text(words.reprint, style: centredBold)) }
         let when = LocalTime(slip.ticket.issuedAt, in: slip.office.timeZone)
         blocks.append(.columns(left: words.date(when), right: words.time(when)))
-        blocks.append(.text(words.ahead(max(0, slip.ahead))))
+        if slip.isReprint, let reprintedAt = slip.reprintedAt {
+            blocks.append(.text(words.reprintedAt(LocalTime(reprintedAt, in: slip.office.timeZone))))
+        }
+        if let ahead = slip.ahead { blocks.append(.text(words.ahead(max(0, ahead)))) }
 
         let details = details(slip.service, words)
         if !details.isEmpty {
@@ -154,8 +161,11 @@ private struct LocalTime {
     var year: Int
     var hour: Int
     var minute: Int
+    /// "WIB", "WITA", "WIT" in Indonesia, else the zone's usual abbreviation.
+    var zone: String
 
     init(_ date: Date, in timeZone: TimeZone) {
+        zone = IndonesianTimeZone(timeZone)?.abbreviation ?? timeZone.abbreviation(for: date) ?? ""
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.weekday, .day, .month, .year, .hour, .minute], from: date)
@@ -187,7 +197,16 @@ private struct Words {
     }
 
     func ahead(_ count: Int) -> String {
-        language == .id ? "Menunggu di depan Anda: \(count) orang" : "People ahead of you: \(count)"
+        switch (language, count) {
+        case (.id, 0): "Anda berikutnya"
+        case (.id, _): "Menunggu di depan Anda: \(count) orang"
+        case (.en, 0): "You are next"
+        case (.en, _): "People ahead of you: \(count)"
+        }
+    }
+
+    func reprintedAt(_ when: LocalTime) -> String {
+        (language == .id ? "Dicetak ulang " : "Reprinted ") + time(when)
     }
 
     /// "Sabtu, 28 Nov 2026" / "Saturday, 28 Nov 2026".
@@ -203,10 +222,11 @@ private struct Words {
         return "\(dayName), \(time.day) \(monthName) \(time.year)"
     }
 
-    /// "23.40" in Indonesian (dot, as written there), "23:40" in English.
+    /// "23.40 WIB" in Indonesian (dot, as written there), "23:40 WIB" in English.
     func time(_ time: LocalTime) -> String {
         let separator = language == .id ? "." : ":"
-        return twoDigits(time.hour) + separator + twoDigits(time.minute)
+        let clock = twoDigits(time.hour) + separator + twoDigits(time.minute)
+        return time.zone.isEmpty ? clock : clock + " " + time.zone
     }
 
     private func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

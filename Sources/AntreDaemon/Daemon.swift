@@ -223,12 +223,8 @@ final class DaemonRuntime: @unchecked Sendable {
     }
 
     func transport(for dispenser: Dispenser) -> any PrinterTransport {
-        if options.demo, case let .preview(directory) = dispenser.printer {
-            let columns = dispenser.profile.columns
-            return PreviewPrinter(directory: directory, echo: .standardOutput,
-                                  render: { ESCPOSTextRenderer.render($0, columns: columns) }, logger: logger)
-        }
-        return DeviceFactory.printer(for: dispenser.printer, logger: logger)
+        DeviceFactory.printer(for: dispenser.printer, logger: logger, previewEcho: options.demo ? .standardOutput : nil,
+                              previewProfile: dispenser.profile)
     }
 
     private func startInput(for dispenser: Dispenser) {

@@ -15,6 +15,8 @@ struct TicketOutcome: Sendable {
     /// For issue/reprint: nil when nothing was printed, else whether it printed.
     var printed: Bool?
     var printError: String?
+    /// For a call: tickets still waiting for the services called from.
+    var stillWaiting: Int?
 }
 
 /// Everything `antre status` shows.
@@ -225,7 +227,10 @@ final class QueueController: @unchecked Sendable {
         let config = self.config
         let service = config.service(ticket.issuedServiceID) ?? config.service(ticket.serviceID)
             ?? Service(id: ticket.serviceID, name: ticket.serviceID, prefix: ticket.number.prefix)
-        let slip = TicketSlip(ticket: ticket, service: service, office: config.office, ahead: ahead, isReprint: isReprint)
+        // A reprint shows the place in line as of now, and none once the ticket left the line.
+        let slip = TicketSlip(ticket: ticket, service: service, office: config.office,
+                              ahead: isReprint && ticket.state != .waiting ? nil : ahead, isReprint: isReprint,
+                              reprintedAt: isReprint ? now() : nil)
         let bytes = ESCPOSEncoder(profile: spooler.dispenser.profile).encode(TicketLayout.receipt(for: slip))
         let fault = spooler.transmit(bytes, label: "\(ticket.number)")
         let actor = "dispenser:\(spooler.dispenserID)"
@@ -335,13 +340,17 @@ final class QueueController: @unchecked Sendable {
         guard let counter = config.counter(counterID) else { throw QueueError.counterNotFound(counter: counterID) }
         for id in serviceIDs where config.service(id) == nil { throw QueueError.serviceNotFound(service: id) }
         let services = serviceIDs.isEmpty ? counter.services : serviceIDs
-        let ticket = try await worker.run { [self] in
+        let (ticket, stillWaiting) = try await worker.run { [self] in
             let ticket = try store.callNext(counterID: counter.id, serviceIDs: services, now: now(), actor: actor)
             events.pump()
-            return ticket
+            let lines = try store.snapshot(now: now()).services
+            let waiting = lines.filter { services.isEmpty || services.contains($0.serviceID) }.reduce(0) { $0 + $1.waiting }
+            return (ticket, waiting)
         }
         logger.notice("ticket called", metadata: ["ticket": "\(ticket.number)", "counter": "\(counter.id)", "service": "\(ticket.serviceID)"])
-        return outcome(ticket, config: config)
+        var result = outcome(ticket, config: config)
+        result.stillWaiting = stillWaiting
+        return result
     }
 
     enum CalledAction: String, Sendable { case recall, skip, finish }

@@ -42,7 +42,8 @@ struct QueueService: QueueHandler {
         try authorize(.officer, caller, "CallNext")
         let outcome = try await controller.callNext(counterID: parameters.counter, serviceIDs: parameters.services ?? [],
                                                     actor: actor(caller))
-        return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter)
+        return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter,
+                             waiting: outcome.stillWaiting)
     }
 
     private func requireSelector(_ parameters: TicketSelector) throws {

@@ -1,17 +1,25 @@
 import AntreCore
+import ESCPOS
 import Foundation
 import Logging
 
 /// Builds the transport or input for a config entry.
 public enum DeviceFactory {
-    /// - Parameter previewEcho: where a `preview:` printer also writes each job's text (demo: stdout).
+    /// - Parameters:
+    ///   - previewEcho: where a `preview:` printer also writes each job's text (demo: stdout).
+    ///   - previewProfile: the printer a preview stands for: its text is laid out at
+    ///     that paper's width and a PNG shows the slip as that paper would.
     public static func printer(for connection: PrinterConnection, logger: Logger,
-                               previewEcho: FileHandle? = nil) -> any PrinterTransport {
+                               previewEcho: FileHandle? = nil,
+                               previewProfile: PrinterProfile = PrinterProfile()) -> any PrinterTransport {
         switch connection {
         case let .tcp(host, port): TCPPrinter(host: host, port: port, logger: logger)
         case let .serial(path, baud): SerialPrinter(path: path, baud: baud, logger: logger)
         case let .file(path): DeviceFilePrinter(path: path, logger: logger)
-        case let .preview(directory): PreviewPrinter(directory: directory, echo: previewEcho, logger: logger)
+        case let .preview(directory):
+            PreviewPrinter(directory: directory, echo: previewEcho,
+                           render: { ESCPOSTextRenderer.render($0, columns: previewProfile.columns) },
+                           picture: { ESCPOSRasterRenderer.png($0, profile: previewProfile) }, logger: logger)
         case let .usb(vendor, product, serial, interface):
             USBPrinter(vendor: vendor, product: product, serial: serial, interface: interface, logger: logger)
         }

@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// A printer that prints to a folder (`preview:DIR`): each job becomes
-/// `DIR/<timestamp>-<seq>.bin` (the raw bytes) and `.txt` (how the paper would read).
+/// `DIR/<timestamp>-<seq>.bin` (the raw bytes), `.txt` (how the paper would read)
+/// and, when asked, `.png` (how the paper would look).
 /// Files appear whole: each is written under a hidden name and renamed, the
 /// `.txt` before the `.bin`, so a reader that sees the `.bin` finds both complete.
 public final class PreviewPrinter: PrinterTransport, @unchecked Sendable {
@@ -15,6 +16,7 @@ public final class PreviewPrinter: PrinterTransport, @unchecked Sendable {
     public let directory: String
     private let echo: FileHandle?
     private let render: @Sendable ([UInt8]) -> String
+    private let picture: (@Sendable ([UInt8]) -> [UInt8])?
     private let logger: Logger
     // Guards `sequence` and keeps jobs' files in order.
     private let lock = NSLock()
@@ -23,19 +25,40 @@ public final class PreviewPrinter: PrinterTransport, @unchecked Sendable {
     /// - Parameters:
     ///   - echo: also writes each job's text here (stdout for the demo).
     ///   - render: bytes -> text; the ESC/POS text renderer unless a test supplies another.
+    ///   - picture: bytes -> PNG, saved as `.png` beside the text when given.
     public init(directory: String, echo: FileHandle? = nil,
                 render: @escaping @Sendable ([UInt8]) -> String = { ESCPOSTextRenderer.render($0) },
+                picture: (@Sendable ([UInt8]) -> [UInt8])? = nil,
                 logger: Logger = Logger(label: "antre.printer.preview")) {
         self.directory = directory
         self.connection = .preview(directory: directory)
         self.echo = echo
         self.render = render
+        self.picture = picture
         self.logger = logger
     }
 
     public func send(_ job: [UInt8], timeout: Duration) throws(PrinterError) {
-        lock.lock()
-        defer { lock.unlock() }
+        let text = render(job)
+        let png = picture?(job)
+        // The lock keeps each job's files together and in order; echo and log after it.
+        let saved: Result<String, PrinterError> = lock.withLock {
+            do throws(PrinterError) {
+                return .success(try saveFiles(job, text: text, png: png))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let base = try saved.get()
+        if let echo {
+            try? echo.write(contentsOf: Data(text.utf8))
+            if png != nil { try? echo.write(contentsOf: Data("(picture: \(directory)/\(base).png)\n".utf8)) }
+        }
+        logger.debug("preview job saved", metadata: ["file": "\(directory)/\(base).bin"])
+    }
+
+    /// Under the lock: the job's files, the `.bin` last (its presence means all are whole).
+    private func saveFiles(_ job: [UInt8], text: String, png: [UInt8]?) throws(PrinterError) -> String {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -44,13 +67,10 @@ public final class PreviewPrinter: PrinterTransport, @unchecked Sendable {
         }
         sequence += 1
         let base = Self.timestamp() + "-" + Self.pad(sequence)
-        let text = render(job)
         try writeWhole(Data(text.utf8), name: base + ".txt")
+        if let png { try writeWhole(Data(png), name: base + ".png") }
         try writeWhole(Data(job), name: base + ".bin")
-        if let echo {
-            try? echo.write(contentsOf: Data(text.utf8))
-        }
-        logger.debug("preview job saved", metadata: ["file": "\(directory)/\(base).bin"])
+        return base
     }
 
     public func queryStatus(timeout: Duration) -> PrinterStatusReading { .unknown }

@@ -124,12 +124,15 @@ type Event (
 # The USB printers connected to this machine, and which dispenser uses each.
 method ListPrinters() -> (usb: []UsbPrinter)
 
-# Issues a ticket for a service, printed by the dispenser when one is given.
+# Issues a ticket for a service and prints it: on the given dispenser, else on
+# the dispenser with a button for the service, else on the first dispenser
+# (no paper when no dispenser is configured).
 method Issue(service: string, dispenser: ?string) -> (ticket: Ticket, ahead: int, printed: bool)
 
 # Calls the next waiting ticket to a counter, from the given services or from
-# all the services of that counter.
-method CallNext(counter: string, services: ?[]string) -> (ticket: Ticket, counter_name: string)
+# all the services of that counter. waiting: tickets still waiting for those
+# services after this call.
+method CallNext(counter: string, services: ?[]string) -> (ticket: Ticket, counter_name: string, waiting: ?int)
 
 # Calls a ticket again: the one called at the counter, or the given number.
 method Recall(counter: ?string, number: ?string) -> (ticket: Ticket, counter_name: ?string)

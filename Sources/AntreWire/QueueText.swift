@@ -1,9 +1,11 @@
 /// Human text for io.antre.Queue replies: what `antre` prints without --json.
 /// Lives here (not in the executable) so it is unit-tested.
 public enum QueueText {
-    /// "B-012 -> Loket 2"
+    /// "T-002 KTP-el -> Loket 1 (4 menunggu)": the service, and how many still
+    /// wait for this counter (when antred says).
     public static func called(_ reply: CallNextReply) -> String {
-        "\(reply.ticket.number) -> \(reply.counterName)"
+        "\(reply.ticket.number) \(reply.ticket.serviceName) -> \(reply.counterName)"
+            + (reply.waiting.map { " (\($0) menunggu)" } ?? "")
     }
 
     /// "B-012 recalled at Loket 2"

@@ -210,13 +210,16 @@ public struct CallNextParameters: Codable, Sendable, Equatable {
 public struct CallNextReply: Codable, Sendable, Equatable {
     public var ticket: TicketInfo
     public var counterName: String
+    /// Tickets still waiting for the services called from, after this call.
+    public var waiting: Int?
     enum CodingKeys: String, CodingKey {
-        case ticket
+        case ticket, waiting
         case counterName = "counter_name"
     }
-    public init(ticket: TicketInfo, counterName: String) {
+    public init(ticket: TicketInfo, counterName: String, waiting: Int? = nil) {
         self.ticket = ticket
         self.counterName = counterName
+        self.waiting = waiting
     }
 }
 

@@ -12,16 +12,42 @@
 /// least one byte, and a truncated command ends the rendering.
 public enum ESCPOSTextRenderer {
     public static func render(_ bytes: [UInt8], columns: Int = 48) -> String {
-        var renderer = Renderer(bytes: bytes, columns: max(1, columns))
-        renderer.run()
-        return renderer.lines.map { $0 + "\n" }.joined()
+        var interpreter = ESCPOSInterpreter(bytes: bytes, columns: max(1, columns), paper: TextPaper())
+        interpreter.run()
+        return interpreter.paper.lines.map { $0 + "\n" }.joined()
     }
 }
 
-private struct Renderer {
+/// Paper as lines of text.
+struct TextPaper: ReceiptPaper {
+    var lines: [String] = []
+
+    mutating func printLine(_ cells: [PrintedCell], padding: Int) {
+        var text = String(repeating: " ", count: padding) + String(cells.map(\.character))
+        while text.last == " " { text.removeLast() }
+        lines.append(text)
+    }
+
+    mutating func printMark(_ mark: PaperMark, alignment: Alignment, padding: Int) {
+        var text = String(repeating: " ", count: padding) + mark.placeholder
+        while text.last == " " { text.removeLast() }
+        lines.append(text)
+    }
+
+    /// A text line is about 30 dots; the line just printed counts as the first.
+    mutating func feed(dots: Int, afterLine: Bool) {
+        let feedLines = (dots + 15) / 30
+        for _ in 0..<max(0, feedLines - (afterLine ? 1 : 0)) { lines.append("") }
+    }
+}
+
+/// ESC/POS bytes -> what a paper does: interprets the commands (state, line
+/// buffer, wrapping at the paper's columns) and tells `paper` to print lines,
+/// images, codes, cuts and feeds. The text and raster previews share it.
+struct ESCPOSInterpreter<Paper: ReceiptPaper> {
     let bytes: [UInt8]
     let columns: Int
-    var lines: [String] = []
+    var paper: Paper
 
     var index = 0
     var codePage: CodePage? = .cp437
@@ -29,38 +55,44 @@ private struct Renderer {
     var alignment: Alignment = .left
     /// GS ! and ESC ! both set the width; whichever came last counts.
     var widthScale = 1
+    var heightScale = 1
+    var bold = false
     /// Data of the last QR stored with GS ( k, printed on its print function.
     var qrData: [UInt8] = []
 
-    var line = ""
+    var line: [PrintedCell] = []
     var lineWidth = 0
 
-    init(bytes: [UInt8], columns: Int) {
+    init(bytes: [UInt8], columns: Int, paper: Paper) {
         self.bytes = bytes
         self.columns = columns
+        self.paper = paper
     }
 
     // MARK: - Output
 
+    /// `width`: columns the character covers (double width, double-byte glyphs).
     mutating func put(_ character: Character, width: Int) {
         if lineWidth + width > columns && lineWidth > 0 { flush() }
-        line.append(character)
+        line.append(PrintedCell(character: character, columns: width, widthScale: widthScale,
+                                heightScale: heightScale, bold: bold))
         lineWidth += width
+    }
+
+    /// The left padding, in columns, of a line `width` columns wide.
+    func padding(for width: Int) -> Int {
+        let free = max(0, columns - width)
+        switch alignment {
+        case .left: return 0
+        case .center: return free / 2
+        case .right: return free
+        }
     }
 
     /// Prints the line buffer (an empty buffer prints a blank line).
     mutating func flush() {
-        let free = max(0, columns - lineWidth)
-        let pad: Int
-        switch alignment {
-        case .left: pad = 0
-        case .center: pad = free / 2
-        case .right: pad = free
-        }
-        var text = String(repeating: " ", count: pad) + line
-        while text.last == " " { text.removeLast() }
-        lines.append(text)
-        line = ""
+        paper.printLine(line, padding: padding(for: lineWidth))
+        line = []
         lineWidth = 0
     }
 
@@ -68,12 +100,10 @@ private struct Renderer {
         if lineWidth > 0 { flush() }
     }
 
-    /// A marker line such as "--- cut ---", on a line of its own.
-    mutating func emitMarker(_ text: String) {
+    /// Something that is not text (a cut, a code, an image) on a line of its own.
+    mutating func emit(_ mark: PaperMark) {
         flushIfPending()
-        line = text
-        lineWidth = min(columns, text.count)
-        flush()
+        paper.printMark(mark, alignment: alignment, padding: padding(for: min(columns, mark.placeholder.count)))
     }
 
     // MARK: - Parsing
@@ -159,11 +189,13 @@ private struct Renderer {
         guard let c = byte(1) else { index = bytes.count; return }
         switch c {
         case 0x40:  // ESC @
-            line = ""
+            line = []
             lineWidth = 0
             codePage = .cp437
             alignment = .left
             widthScale = 1
+            heightScale = 1
+            bold = false
             _ = skip(2)
         case 0x74:  // ESC t n
             guard let n = byte(2) else { index = bytes.count; return }
@@ -178,9 +210,15 @@ private struct Renderer {
             default: break
             }
             _ = skip(3)
-        case 0x21:  // ESC ! n: bit 5 double width
+        case 0x21:  // ESC ! n: bit 3 emphasized, bit 4 double height, bit 5 double width
             guard let n = byte(2) else { index = bytes.count; return }
             widthScale = n & 0x20 != 0 ? 2 : 1
+            heightScale = n & 0x10 != 0 ? 2 : 1
+            bold = n & 0x08 != 0
+            _ = skip(3)
+        case 0x45:  // ESC E n: emphasized on/off
+            guard let n = byte(2) else { index = bytes.count; return }
+            bold = n & 1 != 0
             _ = skip(3)
         case 0x64:  // ESC d n: print and feed n lines
             guard let n = byte(2) else { index = bytes.count; return }
@@ -188,20 +226,16 @@ private struct Renderer {
             _ = skip(3)
         case 0x4A:  // ESC J n: print and feed n dots (a text line is ~30 dots)
             guard let n = byte(2) else { index = bytes.count; return }
-            let feedLines = (n + 15) / 30
-            if lineWidth > 0 {
-                flush()
-                for _ in 0..<max(0, feedLines - 1) { flush() }
-            } else {
-                for _ in 0..<feedLines { flush() }
-            }
+            let afterLine = lineWidth > 0
+            if afterLine { flush() }
+            paper.feed(dots: n, afterLine: afterLine)
             _ = skip(3)
         case 0x69, 0x6D:  // ESC i / ESC m: obsolete cuts
-            emitMarker("--- cut ---")
+            emit(.cut)
             _ = skip(2)
         case 0x32, 0x3C, 0x4C, 0x53, 0x0C, 0x76:  // no parameter
             _ = skip(2)
-        case 0x45, 0x47, 0x2D, 0x4D, 0x7B, 0x72, 0x52, 0x20, 0x55, 0x56, 0x3D, 0x33, 0x54,
+        case 0x47, 0x2D, 0x4D, 0x7B, 0x72, 0x52, 0x20, 0x55, 0x56, 0x3D, 0x33, 0x54,
              0x75, 0x25, 0x3F:  // one parameter
             _ = skip(3)
         case 0x63:  // ESC c x n
@@ -225,7 +259,7 @@ private struct Renderer {
         case 0x2A:  // ESC * m nL nH data
             guard let m = byte(2), let nL = byte(3), let nH = byte(4) else { index = bytes.count; return }
             let perColumn = (m == 32 || m == 33) ? 3 : 1
-            emitMarker("[image]")
+            emit(.image)
             _ = skip(5 + (nL + nH * 256) * perColumn)
         case 0x28:  // ESC ( fn pL pH data
             guard let pL = byte(3), let pH = byte(4) else { index = bytes.count; return }
@@ -264,10 +298,11 @@ private struct Renderer {
         case 0x21:  // GS ! n
             guard let n = byte(2) else { index = bytes.count; return }
             widthScale = ((n >> 4) & 0x07) + 1
+            heightScale = (n & 0x07) + 1
             _ = skip(3)
         case 0x56:  // GS V m [n]
             guard let m = byte(2) else { index = bytes.count; return }
-            emitMarker("--- cut ---")
+            emit(.cut)
             _ = skip([65, 66, 97, 98, 103, 104].contains(m) ? 4 : 3)
         case 0x28:  // GS ( ...
             guard let fn = byte(2) else { index = bytes.count; return }
@@ -276,7 +311,7 @@ private struct Renderer {
                 let length = pL + pH * 256
                 guard index + 5 + length <= bytes.count else { index = bytes.count; return }
                 if fn == 0x6B { twoDimensionalCode(Array(bytes[(index + 5)..<(index + 5 + length)])) }
-                if fn == 0x4C { emitMarker("[image]") }
+                if fn == 0x4C { emit(.image) }
                 index += 5 + length
             } else {  // GS ( fn pL pH data
                 guard let pL = byte(3), let pH = byte(4) else { index = bytes.count; return }
@@ -285,13 +320,19 @@ private struct Renderer {
         case 0x76:  // GS v 0 m xL xH yL yH data
             guard byte(2) == 0x30, let xL = byte(4), let xH = byte(5), let yL = byte(6), let yH = byte(7)
             else { _ = skip(byte(2) == 0x30 ? bytes.count : 2); return }
-            emitMarker("[image]")
-            _ = skip(8 + (xL + xH * 256) * (yL + yH * 256))
+            let widthBytes = xL + xH * 256, height = yL + yH * 256
+            let start = index + 8, end = start + widthBytes * height
+            if end <= bytes.count {
+                emit(.raster(widthBytes: widthBytes, height: height, bits: Array(bytes[start..<end])))
+            } else {
+                emit(.image)
+            }
+            _ = skip(8 + widthBytes * height)
         case 0x38:  // GS 8 L p1 p2 p3 p4 data
             guard byte(2) == 0x4C, let p1 = byte(3), let p2 = byte(4), let p3 = byte(5), let p4 = byte(6)
             else { _ = skip(byte(2) == 0x4C ? bytes.count : 2); return }
             let length = p1 + p2 << 8 + p3 << 16 + p4 << 24
-            emitMarker("[image]")
+            emit(.image)
             _ = skip(7 + length)
         case 0x2A:  // GS * x y data
             guard let x = byte(2), let y = byte(3) else { index = bytes.count; return }
@@ -314,7 +355,7 @@ private struct Renderer {
         case 0x50 where body.count >= 3:
             qrData = Array(body[3...])
         case 0x51:
-            emitMarker("[QR: " + text(of: qrData) + "]")
+            emit(.qr(text(of: qrData)))
         default:
             break
         }
@@ -326,11 +367,11 @@ private struct Renderer {
         let start = index + 3
         if m <= 6 {
             guard let end = bytes[start...].firstIndex(of: 0) else { index = bytes.count; return }
-            emitMarker("[barcode: " + text(of: Array(bytes[start..<end])) + "]")
+            emit(.barcode(text(of: Array(bytes[start..<end]))))
             index = end + 1
         } else if (65...79).contains(m) {
             guard let n = byte(3), start + 1 + n <= bytes.count else { index = bytes.count; return }
-            emitMarker("[barcode: " + text(of: Array(bytes[(start + 1)..<(start + 1 + n)])) + "]")
+            emit(.barcode(text(of: Array(bytes[(start + 1)..<(start + 1 + n)]))))
             index = start + 1 + n
         } else {
             index += 3

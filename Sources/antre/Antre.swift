@@ -29,20 +29,60 @@ struct Antre: ParsableCommand {
     /// Replaces ArgumentParser's exit handling to give the documented codes
     /// (it uses 64 for usage errors) and the "antre: message" form.
     static func main() {
+        let arguments = GlobalArguments.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst()),
+                                                             subcommands: subcommandNames)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch {
             let code = Failure.exitCode(for: error)
             if let message = Failure.message(for: error) {
                 if code == 0 {
                     print(message)
+                } else if GlobalArguments.wantsJSON(arguments) {
+                    // Scripts that asked for JSON get their errors as JSON too.
+                    FileHandle.standardError.write(Data((Failure.json(for: error, message: message) + "\n").utf8))
                 } else {
                     FileHandle.standardError.write(Data((message + "\n").utf8))
                 }
             }
             Foundation.exit(code)
         }
+    }
+
+    static var subcommandNames: Set<String> {
+        Set(configuration.subcommands.map { $0._commandName } + ["help"])
+    }
+}
+
+/// `antre --socket PATH status` as well as `antre status --socket PATH`: the
+/// options every command takes may come before the subcommand.
+enum GlobalArguments {
+    static let withValue: Set<String> = ["--socket", "--counter", "--timeout"]
+    static let flags: Set<String> = ["--json"]
+
+    static func movedAfterSubcommand(_ arguments: [String], subcommands: Set<String>) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            if flags.contains(argument) || (withValue.contains(name) && argument.contains("=")) {
+                leading.append(argument)
+                index += 1
+            } else if withValue.contains(argument), index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count, subcommands.contains(arguments[index]) else { return arguments }
+        return [arguments[index]] + leading + arguments[(index + 1)...]
+    }
+
+    static func wantsJSON(_ arguments: [String]) -> Bool {
+        arguments.prefix { $0 != "--" }.contains("--json")
     }
 }
 
@@ -65,6 +105,20 @@ enum Failure {
             if code == .validationFailure { return usage }
             return code.rawValue
         }
+    }
+
+    /// {"error": "io.antre.Queue.NoTicketWaiting", "message": "..."}: the Varlink
+    /// error name when antred refused, else antre's own kind of failure.
+    static func json(for error: any Error, message: String) -> String {
+        let name: String
+        switch error {
+        case let error as VarlinkRemoteError: name = error.name
+        case let error as VarlinkClientError: name = error.isUnreachable ? "antre.Unreachable" : "antre.ProtocolError"
+        default: name = exitCode(for: error) == usage ? "antre.UsageError" : "antre.Error"
+        }
+        let text = message.hasPrefix("antre: ") ? String(message.dropFirst("antre: ".count)) : message
+        let object: JSONValue = .object(["error": .string(name), "message": .string(text)])
+        return object.compactText()
     }
 
     static func message(for error: any Error) -> String? {

@@ -14,6 +14,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for antred's reply.", valueName: "seconds"))
     var timeout: Double = 10
 
+    @Option(help: ArgumentHelp("Your counter id, for call, recall, skip and finish (env ANTRE_COUNTER).",
+                               valueName: "counter"), completion: .custom(Completions.counters))
+    var counter: String?
+
     func connect() throws -> VarlinkClient {
         try VarlinkClient(path: socket, timeout: timeout)
     }
@@ -58,39 +62,37 @@ struct CallCommand: ParsableCommand {
         commandName: "call", abstract: "Call the next waiting ticket to your counter.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Your counter id (env ANTRE_COUNTER).", valueName: "counter"))
-    var counter: String?
     @Option(name: .customLong("service"), help: ArgumentHelp(
-        "Only call from this service (repeatable); default: the counter's services.", valueName: "service"))
+        "Only call from this service (repeatable); default: the counter's services.", valueName: "service"),
+            completion: .custom(Completions.services))
     var services: [String] = []
 
     func validate() throws {
         // In validate(), not run(): ArgumentParser then prints this command's usage.
-        guard resolveCounter(counter) != nil else { throw ValidationError("missing --counter (or set ANTRE_COUNTER)") }
+        guard resolveCounter(global.counter) != nil else { throw ValidationError("missing --counter (or set ANTRE_COUNTER)") }
     }
 
     func run() throws {
-        let counter = resolveCounter(counter) ?? ""
+        let counter = resolveCounter(global.counter) ?? ""
         try global.run("CallNext", CallNextParameters(counter: counter, services: services.isEmpty ? nil : services),
                        as: CallNextReply.self, text: QueueText.called)
     }
 }
 
-/// NUMBER and --counter of recall, skip and finish.
+/// NUMBER of recall, skip and finish; with the global --counter it selects the ticket.
 struct TicketSelection: ParsableArguments {
-    @Argument(help: ArgumentHelp("The ticket; default: the one called at your counter.", valueName: "number"))
+    @Argument(help: ArgumentHelp("The ticket; default: the one called at your counter.", valueName: "number"),
+              completion: .custom(Completions.ticketNumbers))
     var number: String?
-    @Option(help: ArgumentHelp("Your counter id (env ANTRE_COUNTER).", valueName: "counter"))
-    var counter: String?
 
-    func validate() throws {
+    func validate(counter: String?) throws {
         _ = try number.map(normalizedNumber)
         if number == nil && resolveCounter(counter) == nil {
             throw ValidationError("give a ticket NUMBER or --counter (or set ANTRE_COUNTER)")
         }
     }
 
-    func selector() throws -> TicketSelector {
+    func selector(counter: String?) throws -> TicketSelector {
         TicketSelector(counter: resolveCounter(counter), number: try number.map(normalizedNumber))
     }
 }
@@ -101,8 +103,10 @@ struct RecallCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: TicketSelection
 
+    func validate() throws { try selection.validate(counter: global.counter) }
+
     func run() throws {
-        try global.run("Recall", selection.selector(), as: RecallReply.self, text: QueueText.recalled)
+        try global.run("Recall", selection.selector(counter: global.counter), as: RecallReply.self, text: QueueText.recalled)
     }
 }
 
@@ -112,8 +116,10 @@ struct SkipCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: TicketSelection
 
+    func validate() throws { try selection.validate(counter: global.counter) }
+
     func run() throws {
-        try global.run("Skip", selection.selector(), as: TicketReply.self, text: QueueText.skipped)
+        try global.run("Skip", selection.selector(counter: global.counter), as: TicketReply.self, text: QueueText.skipped)
     }
 }
 
@@ -123,8 +129,10 @@ struct FinishCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: TicketSelection
 
+    func validate() throws { try selection.validate(counter: global.counter) }
+
     func run() throws {
-        try global.run("Finish", selection.selector(), as: TicketReply.self, text: QueueText.finished)
+        try global.run("Finish", selection.selector(counter: global.counter), as: TicketReply.self, text: QueueText.finished)
     }
 }
 
@@ -132,8 +140,10 @@ struct TransferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer", abstract: "Move a ticket to another service's queue (it keeps its number).")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The ticket.", valueName: "number")) var number: String
-    @Option(name: .customLong("to"), help: ArgumentHelp("The service id to move it to.", valueName: "service"))
+    @Argument(help: ArgumentHelp("The ticket.", valueName: "number"), completion: .custom(Completions.ticketNumbers))
+    var number: String
+    @Option(name: .customLong("to"), help: ArgumentHelp("The service id to move it to.", valueName: "service"),
+            completion: .custom(Completions.services))
     var service: String
 
     func validate() throws { _ = try normalizedNumber(number) }
@@ -146,10 +156,17 @@ struct TransferCommand: ParsableCommand {
 
 struct IssueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "issue", abstract: "Issue a ticket (printed when --dispenser is given).")
+        commandName: "issue", abstract: "Issue a ticket and print it, as if its button were pressed.",
+        discussion: """
+        The ticket is printed on --dispenser if given, else on the dispenser that has a \
+        button for the service, else on the first dispenser. With no dispenser \
+        configured, the number is issued without paper (write it down for the resident).
+        """)
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The service id.", valueName: "service")) var service: String
-    @Option(help: ArgumentHelp("Print on this dispenser's printer.", valueName: "dispenser")) var dispenser: String?
+    @Argument(help: ArgumentHelp("The service id.", valueName: "service"), completion: .custom(Completions.services))
+    var service: String
+    @Option(help: ArgumentHelp("Print on this dispenser instead (a [[dispenser]] id).", valueName: "dispenser"))
+    var dispenser: String?
 
     func run() throws {
         try global.run("Issue", IssueParameters(service: service, dispenser: dispenser),
@@ -161,7 +178,8 @@ struct ReprintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reprint", abstract: "Print a ticket again on the dispenser that issued it.")
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The ticket.", valueName: "number")) var number: String
+    @Argument(help: ArgumentHelp("The ticket.", valueName: "number"), completion: .custom(Completions.ticketNumbers))
+    var number: String
 
     func validate() throws { _ = try normalizedNumber(number) }
 
@@ -205,11 +223,36 @@ struct MonitorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitor",
         abstract: "Print one line per queue event until Ctrl-C.",
-        discussion: "With --json, one compact JSON object per line (JSON Lines).")
+        discussion: """
+        With --json, one compact JSON object per line (JSON Lines). When antred \
+        restarts or drops the connection, monitor says so on stderr and reconnects \
+        by itself; --once exits instead (status 3), for scripts.
+        """)
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Exit when the connection to antred ends instead of reconnecting.")
+    var once = false
 
     func run() throws {
-        let client = try global.connect()
+        var connectedBefore = false
+        while true {
+            do {
+                let client = try global.connect()
+                if connectedBefore { Self.say("antre: connected to antred again") }
+                connectedBefore = true
+                try follow(client)
+                // A final reply without "continues": antred ended the stream on purpose.
+                if once { return }
+                Self.say("antre: antred ended the event stream; reconnecting...")
+            } catch {
+                guard !once, connectedBefore, Self.worthRetrying(error) else { throw error }
+                Self.say("antre: \(Failure.message(for: error).map { String($0.dropFirst("antre: ".count)) } ?? "\(error)"); "
+                         + "reconnecting...")
+                try waitForDaemon()
+            }
+        }
+    }
+
+    private func follow(_ client: VarlinkClient) throws {
         try client.callMore(QueueInterface.name + ".Monitor") { reply in
             if global.json {
                 print(JSONValue.object(reply).compactText())
@@ -221,6 +264,27 @@ struct MonitorCommand: ParsableCommand {
             fflush(nil)  // all streams: stdout may be a pipe (block-buffered)
             return true
         }
-        // A final reply without "continues": antred ended the stream on purpose.
+    }
+
+    /// Retries once a second until antred answers again (a restart takes a few seconds).
+    private func waitForDaemon() throws {
+        while true {
+            sleep(1)
+            if (try? global.connect()) != nil { return }
+        }
+    }
+
+    /// Gone, restarting or told to slow down: come back. A refusal (permission) is final.
+    private static func worthRetrying(_ error: any Error) -> Bool {
+        switch error {
+        case VarlinkClientError.permissionDenied, VarlinkClientError.pathTooLong: return false
+        case let error as VarlinkClientError: return error.isUnreachable
+        case let error as VarlinkRemoteError: return error.name == "io.antre.Queue.MonitorTooSlow"
+        default: return false
+        }
+    }
+
+    private static func say(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -333,12 +333,53 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
             name = "KTP"
             prefix = "T"
             """) == [
-            "t.toml:3: office.timezone: 'WIB' is not an IANA time zone name; did you mean 'Asia/Jakarta'?",
+            "t.toml:3: office.timezone: 'WIB' is not an IANA time zone name; did you mean 'Asia/Jakarta' (WIB, UTC+7)?",
             "t.toml:4: office.language: 'jv' is not a supported language; use \"id\" or \"en\"",
         ])
         let typo = issues(minimal.replacingOccurrences(
             of: "name = \"Kantor Desa Uji\"", with: "name = \"X\"\ntimezone = \"Asia/Jakrta\""))
         #expect(typo == ["t.toml:3: office.timezone: unknown time zone 'Asia/Jakrta'; did you mean 'Asia/Jakarta'?"])
+    }
+
+    @Test(arguments: [
+        ("GMT+7", "'GMT+7' is an offset, not a time zone name; did you mean 'Asia/Jakarta' (WIB, UTC+7)?"),
+        ("UTC+7", "'UTC+7' is an offset, not a time zone name; did you mean 'Asia/Jakarta' (WIB, UTC+7)?"),
+        ("+07:00", "'+07:00' is an offset, not a time zone name; did you mean 'Asia/Jakarta' (WIB, UTC+7)?"),
+        ("+08:00", "'+08:00' is an offset, not a time zone name; did you mean 'Asia/Makassar' (WITA, UTC+8)?"),
+        ("GMT+8", "'GMT+8' is an offset, not a time zone name; did you mean 'Asia/Makassar' (WITA, UTC+8)?"),
+        ("UTC+0900", "'UTC+0900' is an offset, not a time zone name; did you mean 'Asia/Jayapura' (WIT, UTC+9)?"),
+        ("WIB", "'WIB' is not an IANA time zone name; did you mean 'Asia/Jakarta' (WIB, UTC+7)?"),
+        ("wita", "'wita' is not an IANA time zone name; did you mean 'Asia/Makassar' (WITA, UTC+8)?"),
+        ("WIT", "'WIT' is not an IANA time zone name; did you mean 'Asia/Jayapura' (WIT, UTC+9)?"),
+        ("GMT+5:30", "'GMT+5:30' is an offset, not a time zone name; write it as 'UTC+05:30' or use the region's IANA name"),
+        ("GMT-3", "'GMT-3' is an offset, not a time zone name; write it as 'UTC-03:00' or use the region's IANA name"),
+    ])
+    func timezoneSuggestions(written: String, message: String) {
+        let found = issues(minimal.replacingOccurrences(
+            of: "name = \"Kantor Desa Uji\"", with: "name = \"X\"\ntimezone = \"\(written)\""))
+        #expect(found == ["t.toml:3: office.timezone: \(message)"])
+    }
+
+    @Test func suggestedFixedOffsetIsAccepted() throws {
+        let config = try ConfigLoader.parse(minimal.replacingOccurrences(
+            of: "name = \"Kantor Desa Uji\"", with: "name = \"X\"\ntimezone = \"UTC+05:30\""), file: "t.toml")
+        #expect(config.office.timeZone.secondsFromGMT() == 5 * 3600 + 1800)
+    }
+
+    @Test(arguments: [
+        ("[office]\nname = \"Kantor\n", "t.toml:2:15: TOML syntax: a text value is not closed: add the closing \" on this line"),
+        ("[office]\nname = 'Kantor\n", "t.toml:2:15: TOML syntax: a text value is not closed: add the closing ' on this line"),
+        ("[office]\nname = [\"a\", \"b\"\n", "t.toml:2:18: TOML syntax: a list is not closed: add the closing ] after its last item"),
+        ("[office]\nname = \"a\"\nname = \"b\"\n", "t.toml:3:8: TOML syntax: 'name' is set twice in this section: keep one"),
+        ("[office]\n[office]\n", "t.toml:2:1: TOML syntax: the section [office] appears twice: keep one and merge their keys"),
+        ("[office\nname = \"a\"\n", "t.toml:1:8: TOML syntax: a section header is not closed: add the closing ] on this line"),
+        ("[office]\nname = \n", "t.toml:2:8: TOML syntax: nothing after '=': write a value, e.g. name = \"Kantor Desa\""),
+    ])
+    func syntaxErrorsInPlainWords(text: String, expected: String) {
+        let found = issues(text)
+        #expect(found.count == 1)
+        // The position and a plain sentence first; the parser's words follow.
+        #expect(found.first?.hasPrefix(expected + " (parser: ") == true, "\(found)")
     }
 
     @Test func fixedOffsetTimezones() throws {

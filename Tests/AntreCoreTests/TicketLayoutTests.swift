@@ -93,16 +93,16 @@ import ESCPOS
     @Test func dateAndTimeAreInTheOfficeTimeZone() {
         let lines = Self.paper(TicketLayout.receipt(for: Self.slip()))
         let dated = lines.first { $0.hasPrefix("Minggu, 29 Nov 2026") }
-        #expect(dated?.hasSuffix("00.30") == true)
+        #expect(dated?.hasSuffix("00.30 WIB") == true)
         #expect(dated?.count == 48)
         let receipt = TicketLayout.receipt(for: Self.slip())
-        #expect(receipt.blocks.contains(.columns(left: "Minggu, 29 Nov 2026", right: "00.30")))
+        #expect(receipt.blocks.contains(.columns(left: "Minggu, 29 Nov 2026", right: "00.30 WIB")))
     }
 
     @Test func saturdayEveningInJakarta() {
         // 2026-11-28T16:40Z = Saturday 23.40 in Jakarta.
         let receipt = TicketLayout.receipt(for: Self.slip(at: Date(timeIntervalSince1970: 1_795_884_000)))
-        #expect(receipt.blocks.contains(.columns(left: "Sabtu, 28 Nov 2026", right: "23.40")))
+        #expect(receipt.blocks.contains(.columns(left: "Sabtu, 28 Nov 2026", right: "23.40 WIB")))
     }
 
     @Test func emptyFieldsAreOmitted() {
@@ -133,12 +133,38 @@ import ESCPOS
         #expect(text.contains("CETAK ULANG"))
     }
 
+    @Test func nobodyAheadReadsNaturally() {
+        let text = Self.flowing(Self.paper(TicketLayout.receipt(for: Self.slip(ahead: 0))))
+        #expect(text.contains("Anda berikutnya"))
+        #expect(!text.contains("0 orang"))
+    }
+
+    @Test func reprintShowsWhenAndTheCurrentPositionOrNone() {
+        var slip = Self.slip(ahead: 2, reprint: true)
+        slip.reprintedAt = Self.lateSaturdayUTC.addingTimeInterval(3 * 3600 + 25 * 60)
+        let text = Self.flowing(Self.paper(TicketLayout.receipt(for: slip)))
+        #expect(text.contains("CETAK ULANG"))
+        #expect(text.contains("Dicetak ulang 03.55 WIB"))
+        #expect(text.contains("Menunggu di depan Anda: 2 orang"))
+        // A skipped or served ticket has no place in the line: no position at all.
+        slip.ahead = nil
+        let none = Self.flowing(Self.paper(TicketLayout.receipt(for: slip)))
+        #expect(!none.contains("Menunggu") && !none.contains("Anda berikutnya"), "\(none)")
+    }
+
+    @Test(arguments: [("Asia/Makassar", "WITA"), ("Asia/Jayapura", "WIT"), ("Asia/Pontianak", "WIB")])
+    func timeCarriesTheIndonesianZone(identifier: String, abbreviation: String) throws {
+        let office = Office(name: "Desa", timeZone: try #require(TimeZone(identifier: identifier)))
+        let text = Self.flowing(Self.paper(TicketLayout.receipt(for: Self.slip(office: office))))
+        #expect(text.contains(" \(abbreviation)"), "\(text)")
+    }
+
     @Test func englishVariant() {
         let slip = Self.slip(office: Self.office(.en), ahead: 0, reprint: true)
         let receipt = TicketLayout.receipt(for: slip)
-        #expect(receipt.blocks.contains(.columns(left: "Sunday, 29 Nov 2026", right: "00:30")))
+        #expect(receipt.blocks.contains(.columns(left: "Sunday, 29 Nov 2026", right: "00:30 WIB")))
         let text = Self.flowing(Self.paper(receipt))
-        for phrase in ["Queue number", "People ahead of you: 0", "Requirements:", "Schedule:",
+        for phrase in ["Queue number", "You are next", "Requirements:", "Schedule:",
                        "Processing time: 1 hari kerja", "Officer: Siti Aminah (0812-3456-7890)", "Fee: Gratis",
                        "REPRINT"] {
             #expect(text.contains(phrase), "\(phrase)")
@@ -159,7 +185,7 @@ import ESCPOS
         #expect(text.contains("Kantor Desa Sukamaju"))
         #expect(text.contains("Layanan KTP-el hari ini sudah tutup. Silakan datang besok."))
         #expect(text.contains("Minggu, 29 Nov 2026"))
-        #expect(text.contains("00.30"))
+        #expect(text.contains("00.30 WIB"))
     }
 
     @Test func boardAddressPrintsTheTicketsPhonePageAsQRBeforeTheFooter() throws {

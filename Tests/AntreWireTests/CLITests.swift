@@ -74,7 +74,7 @@ import Testing
     func callPrintsTicketAndCounter() async throws {
         let server = try TestVarlinkServer()
         let run = try await Self.antre(["call", "--socket", server.path], environment: ["ANTRE_COUNTER": "loket2"])
-        #expect(run.stdout == "B-012 -> Loket 2\n")
+        #expect(run.stdout == "B-012 Kartu Keluarga -> Loket 2 (4 menunggu)\n")
         #expect(run.status == 0)
         let refused = try await Self.antre(["call", "--socket", server.path, "--counter", "loket1", "--service", "ktp"])
         #expect(refused.status == 1)
@@ -120,5 +120,54 @@ import Testing
         #expect(run.status == 0)
         #expect(run.stdout.contains("3  antred is not reachable"))
         #expect(run.stdout.contains("2  usage error"))
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func globalOptionsGoBeforeOrAfterTheSubcommand() async throws {
+        let server = try TestVarlinkServer()
+        let before = try await Self.antre(["--socket", server.path, "--json", "status"])
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout.hasPrefix("{"))
+        let equals = try await Self.antre(["--socket=\(server.path)", "--counter", "loket2", "call"])
+        #expect(equals.status == 0, "\(equals.stderr)")
+        #expect(equals.stdout == "B-012 Kartu Keluarga -> Loket 2 (4 menunggu)\n")
+        let after = try await Self.antre(["call", "--counter", "loket2", "--socket", server.path])
+        #expect(after.stdout == equals.stdout)
+        // A ticket selection takes the global --counter too.
+        let recall = try await Self.antre(["--counter", "loket2", "recall", "--socket", server.path])
+        #expect(recall.status == 0, "\(recall.stderr)")
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func jsonErrorsAreJSONOnStderrWithTheSameExitCodes() async throws {
+        let server = try TestVarlinkServer()
+        let refused = try await Self.antre(["call", "--json", "--socket", server.path, "--counter", "loket1",
+                                            "--service", "ktp"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.isEmpty)
+        let object = try JSONValue.parse(Array(refused.stderr.utf8)).objectValue ?? [:]
+        #expect(object["error"] == .string("io.antre.Queue.NoTicketWaiting"), "\(refused.stderr)")
+        #expect(object["message"] == .string("no ticket waiting for counter loket1 (services: ktp)"))
+
+        let path = "/tmp/aw-none-\(UUID().uuidString.prefix(8))/antred.sock"
+        let gone = try await Self.antre(["--json", "status", "--socket", path])
+        #expect(gone.status == 3)
+        let goneObject = try JSONValue.parse(Array(gone.stderr.utf8)).objectValue ?? [:]
+        #expect(goneObject["error"] == .string("antre.Unreachable"), "\(gone.stderr)")
+
+        let usage = try await Self.antre(["reprint", "12B", "--json", "--socket", path])
+        #expect(usage.status == 2)
+        let usageObject = try JSONValue.parse(Array(usage.stderr.utf8)).objectValue ?? [:]
+        #expect(usageObject["error"] == .string("antre.UsageError"), "\(usage.stderr)")
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func issueHelpSaysWhereTheTicketIsPrinted() async throws {
+        let run = try await Self.antre(["issue", "--help"])
+        #expect(run.status == 0)
+        let text = run.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("else on the dispenser that has a button for the service, else on the first dispenser"),
+                "\(run.stdout)")
+        #expect(!text.contains("printed when --dispenser is given"))
     }
 }

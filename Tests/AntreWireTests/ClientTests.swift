@@ -19,8 +19,8 @@ import Testing
         }
         #expect(info["interfaces"] == .array([.string("org.varlink.service"), .string("io.antre.Queue")]))
         #expect(info["version"] == .string("test"))
-        #expect(reply == CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2"))
-        #expect(QueueText.called(reply) == "B-012 -> Loket 2")
+        #expect(reply == CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2", waiting: 4))
+        #expect(QueueText.called(reply) == "B-012 Kartu Keluarga -> Loket 2 (4 menunggu)")
     }
 
     @Test func remoteErrorIsThrownWithTheQueueMessage() async throws {

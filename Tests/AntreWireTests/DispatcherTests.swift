@@ -75,7 +75,7 @@ import Testing
         let reply = try await ask(#"{"method":"io.antre.Queue.CallNext","parameters":{"counter":"loket2","services":["kk"]}}"#,
                                   caller: caller)
         #expect(try JSONValue.object(reply.parameters).decode(as: CallNextReply.self)
-            == CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2"))
+            == CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2", waiting: 4))
         #expect(reply.parameters["counter_name"] == .string("Loket 2"))
         #expect(stub.calls.withLock { $0 } == ["callNext loket2 [\"kk\"]"])
         #expect(stub.callers.withLock { $0 } == [caller])

@@ -5,7 +5,9 @@ import Testing
 @Suite struct QueueTextTests {
     @Test func oneLineReplies() {
         var ticket = Samples.ticketB12
-        #expect(QueueText.called(CallNextReply(ticket: ticket, counterName: "Loket 2")) == "B-012 -> Loket 2")
+        #expect(QueueText.called(CallNextReply(ticket: ticket, counterName: "Loket 2")) == "B-012 Kartu Keluarga -> Loket 2")
+        #expect(QueueText.called(CallNextReply(ticket: ticket, counterName: "Loket 2", waiting: 4))
+                == "B-012 Kartu Keluarga -> Loket 2 (4 menunggu)")
         #expect(QueueText.recalled(RecallReply(ticket: ticket, counterName: "Loket 2")) == "B-012 recalled at Loket 2")
         #expect(QueueText.recalled(RecallReply(ticket: ticket, counterName: nil)) == "B-012 recalled at loket2")
         #expect(QueueText.skipped(TicketReply(ticket: ticket)) == "B-012 skipped")

@@ -74,7 +74,7 @@ final class StubQueue: QueueHandler {
     func callNext(_ p: CallNextParameters, caller: Caller) async throws -> CallNextReply {
         record("callNext \(p.counter) \(p.services ?? [])", caller)
         switch p.counter {
-        case "loket2": return CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2")
+        case "loket2": return CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2", waiting: 4)
         case "denied": throw VarlinkErrors.permissionDenied("io.antre.Queue.CallNext")
         case "boom": throw Boom()
         default: throw QueueError.noTicketWaiting(counter: p.counter, services: p.services ?? [])

@@ -37,7 +37,7 @@ struct OfficerCommandTests {
 
         // Counter 1 serves ktp in the shipped config.
         let call = try harness.antre("call", "--counter", "1")
-        #expect(call.stdout.contains("\(ktp.prefix)-001 -> Loket 1"), "\(call)")
+        #expect(call.stdout.contains("\(ktp.prefix)-001 \(ktp.name) -> Loket 1 (1 menunggu)"), "\(call)")
         let recall = try harness.antre("recall", "--counter", "1")
         #expect(recall.stdout.contains("\(ktp.prefix)-001 recalled at Loket 1"), "\(recall)")
         let skip = try harness.antre("skip", "--counter", "1")
@@ -53,7 +53,7 @@ struct OfficerCommandTests {
         #expect(empty.status == 1, "\(empty)")
         #expect(empty.stderr.contains("no ticket waiting"), "\(empty)")
         let callAkta = try harness.antre("call", "--counter", "2")
-        #expect(callAkta.stdout.contains("\(ktp.prefix)-002 -> Loket 2"), "\(callAkta)")
+        #expect(callAkta.stdout.contains("\(ktp.prefix)-002 \(akta.name) -> Loket 2 (0 menunggu)"), "\(callAkta)")
         let finish = try harness.antre("finish", "--counter", "2")
         #expect(finish.stdout.contains("\(ktp.prefix)-002 served"), "\(finish)")
 
@@ -64,6 +64,13 @@ struct OfficerCommandTests {
         let reprinted = previewTexts(preview).last ?? ""
         #expect(reprinted.contains("\(ktp.prefix)-001"))
         #expect(reprinted.contains("CETAK ULANG"))
+        // T-001 was skipped: the reprint gives no place in line (not "0 orang", not "next").
+        #expect(reprinted.contains("Dicetak ulang "), "\(reprinted)")
+        #expect(!reprinted.contains("Menunggu") && !reprinted.contains("Anda berikutnya"), "\(reprinted)")
+        // The first ticket had nobody ahead, and its time carries the zone.
+        let firstPaper = previewTexts(preview).first ?? ""
+        #expect(firstPaper.contains("Anda berikutnya") && !firstPaper.contains("0 orang"), "\(firstPaper)")
+        #expect(firstPaper.contains(" WIB"), "\(firstPaper)")
 
         // Status in text and JSON.
         let status = try harness.antre("status")
@@ -120,6 +127,144 @@ struct OfficerCommandTests {
         let result = try run(Repo.executable("antre"), ["status", "--socket", directory.file("none.sock")])
         #expect(result.status == 3, "\(result)")
         #expect(result.stderr.contains("antred is not running"), "\(result)")
+    }
+
+    @Test func previewOf58mmTicketIsLaidOutAt32ColumnsWithAPicture() throws {
+        let preview = try TemporaryDirectory(prefix: "antre-preview")
+        let harness = try DaemonHarness(printer: "preview:\(preview.path)/out", paper: 58)
+        try harness.start()
+        defer { harness.stop() }
+        #expect(try harness.antre("issue", "kk").status == 0)
+        #expect(eventually { previewTexts(preview.path + "/out").count == 1 })
+        let paper = previewTexts(preview.path + "/out").first ?? ""
+        let lines = paper.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count > 10)
+        #expect(lines.allSatisfy { $0.count <= 32 }, "wider than 58 mm paper:\n\(paper)")
+        #expect(lines.contains { $0.count > 24 }, "not using the paper's width:\n\(paper)")
+
+        // A picture of the slip beside the text: a valid PNG (checked by Python's
+        // zlib, not our encoder) as wide as 58 mm paper plus margins, with ink on it.
+        let pictures = ((try? FileManager.default.contentsOfDirectory(atPath: preview.path + "/out")) ?? [])
+            .filter { $0.hasSuffix(".png") }
+        #expect(pictures.count == 1)
+        let stats = try run("/usr/bin/env", ["python3", "-c", Self.pngStats, preview.path + "/out/" + (pictures.first ?? "")])
+        #expect(stats.status == 0, "\(stats)")
+        let numbers = stats.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(numbers.count == 3, "\(stats)")
+        if numbers.count == 3 {
+            let (width, height, black) = (numbers[0], numbers[1], numbers[2])
+            #expect(width == 384 + 32)
+            #expect(height > 600, "a whole ticket is taller: \(height)")
+            let ink = Double(black) / Double(width * height)
+            #expect(ink > 0.02 && ink < 0.4, "blank or black: \(ink)")
+        }
+    }
+
+    /// Prints "width height black-pixels" of a 1-bit grey PNG, checking every CRC.
+    static let pngStats = """
+        import sys, zlib, struct
+        d = open(sys.argv[1], 'rb').read()
+        assert d[:8] == b'\\x89PNG\\r\\n\\x1a\\n', 'not a PNG'
+        pos, idat = 8, b''
+        while pos < len(d):
+            n, = struct.unpack('>I', d[pos:pos + 4]); kind = d[pos + 4:pos + 8]; body = d[pos + 8:pos + 8 + n]
+            crc, = struct.unpack('>I', d[pos + 8 + n:pos + 12 + n])
+            assert zlib.crc32(kind + body) & 0xffffffff == crc, 'bad CRC'
+            if kind == b'IHDR': w, h, depth, colour = struct.unpack('>IIBB', body[:10]); assert (depth, colour) == (1, 0)
+            if kind == b'IDAT': idat += body
+            pos += 12 + n
+        raw = zlib.decompress(idat); rb = (w + 7) // 8
+        black = sum(8 - bin(b).count('1') for y in range(h) for b in raw[y * (rb + 1) + 1:(y + 1) * (rb + 1)])
+        print(w, h, black)
+        """
+
+    /// Completes `words` (the last one being typed) in a real bash with antre's generated script.
+    func bashCompletions(_ words: [String], environment: [String: String] = [:]) throws -> [String] {
+        let script = try run(Repo.executable("antre"), ["--generate-completion-script", "bash"])
+        let directory = try TemporaryDirectory(prefix: "antre-completion")
+        try script.stdout.write(toFile: directory.file("antre.bash"), atomically: true, encoding: .utf8)
+        let quoted = words.map { "'" + $0 + "'" }.joined(separator: " ")
+        let program = """
+            source \(directory.file("antre.bash"))
+            COMP_WORDS=(\(quoted)); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+            COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+            _antre antre "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+            printf '%s\\n' "${COMPREPLY[@]}"
+            """
+        let result = try run("/bin/bash", ["-c", program], environment: environment.merging(
+            ["PATH": (Repo.root + "/.build/debug:") + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { a, _ in a })
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    @Test func shellCompletionOffersServicesCountersAndTodaysNumbers() throws {
+        let (harness, _) = try previewHarness()
+        try harness.start()
+        defer { harness.stop() }
+        #expect(try harness.antre("issue", "ktp").status == 0)
+        #expect(try harness.antre("issue", "ktp").status == 0)
+        let socket = harness.socketPath
+        let ids = harness.shipped.services.map(\.id)
+
+        // From the running daemon.
+        #expect(try bashCompletions(["antre", "issue", "--socket", socket, ""]).sorted() == ids.sorted())
+        #expect(try bashCompletions(["antre", "issue", "--socket", socket, "ak"]) == ["akta-lahir", "akta-mati"])
+        #expect(try bashCompletions(["antre", "call", "--socket", socket, "--counter", ""]).sorted()
+                == harness.shipped.counters.map(\.id).sorted())
+        #expect(try bashCompletions(["antre", "reprint", "--socket", socket, ""]).sorted() == ["T-001", "T-002"])
+        #expect(try bashCompletions(["antre", "transfer", "--socket", socket, "T-002", "--to", "k"]).sorted()
+                == ["kia", "kk", "ktp"])
+
+        // With antred away, from the config file.
+        let offline = try bashCompletions(["antre", "issue", "--socket", "/nonexistent.sock", ""],
+                                          environment: ["ANTRE_CONFIG": harness.configPath])
+        #expect(offline.sorted() == ids.sorted())
+    }
+
+    @Test(.timeLimit(.minutes(10)))
+    func manPagesAreGeneratedFromTheBuild() throws {
+        let out = try TemporaryDirectory(prefix: "antre-man")
+        let result = try run(Repo.root + "/scripts/gen-man.sh", [out.path, "antred:8", "antre:1"],
+                             environment: ["BIN": Repo.root + "/.build/debug"], timeout: .seconds(540))
+        #expect(result.status == 0, "\(result)")
+        let antre = (try? String(contentsOfFile: out.file("antre.1"), encoding: .utf8)) ?? ""
+        for command in ["call", "recall", "skip", "finish", "transfer", "issue", "reprint", "status", "monitor"] {
+            #expect(antre.contains(command), "antre.1 lacks \(command)")
+        }
+        let antred = (try? String(contentsOfFile: out.file("antred.8"), encoding: .utf8)) ?? ""
+        #expect(antred.contains("check-config"), "\(antred)")
+    }
+
+    @Test func monitorFollowsAcrossADaemonRestart() throws {
+        let (harness, _) = try previewHarness()
+        try harness.start()
+        defer { harness.stop() }
+        let output = try TemporaryDirectory(prefix: "antre-monitor")
+        let follower = try ChildProcess(executable: Repo.executable("antre"),
+                                        arguments: ["monitor", "--socket", harness.socketPath],
+                                        outputDirectory: output.path, name: "follow")
+        let once = try ChildProcess(executable: Repo.executable("antre"),
+                                    arguments: ["monitor", "--once", "--socket", harness.socketPath],
+                                    outputDirectory: output.path, name: "once")
+        defer {
+            follower.kill(SIGKILL)
+            once.kill(SIGKILL)
+        }
+        #expect(try harness.antre("issue", "ktp").status == 0)
+        let ktp = try harness.service("ktp")
+        #expect(follower.waitForLine(containing: "\(ktp.prefix)-001", timeout: .seconds(5)) != nil, "\(follower.stdout)")
+
+        harness.stop()
+        #expect(once.waitForExit(timeout: .seconds(10)) == 3, "\(once.stderr)")
+        #expect(eventually { follower.stderr.contains("reconnecting...") }, "\(follower.stderr)")
+        #expect(follower.isRunning)
+
+        try harness.start()
+        // Events while it was away are not replayed; from the reconnect on, all are.
+        #expect(eventually { follower.stderr.contains("connected to antred again") }, "\(follower.stderr)")
+        usleep(200_000)
+        #expect(try harness.antre("issue", "ktp").status == 0)
+        #expect(follower.waitForLine(containing: "\(ktp.prefix)-002", timeout: .seconds(10)) != nil,
+                "stdout: \(follower.stdout)\nstderr: \(follower.stderr)")
     }
 }
 

@@ -36,7 +36,7 @@ struct TicketFlowTests {
 
         let call = try harness.antre("call", "--counter", "1")
         #expect(call.status == 0, "\(call)")
-        #expect(call.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(number) -> Loket 1")
+        #expect(call.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(number) \(ktp.name) -> Loket 1 (0 menunggu)")
 
         // The ticket was committed and marked printed.
         let status = try json(try harness.antre("status", "--json"))
