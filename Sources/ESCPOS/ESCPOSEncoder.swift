@@ -184,8 +184,11 @@ public enum ESCPOSCommands {
          UInt8(height & 0xFF), UInt8((height >> 8) & 0xFF)] + data
     }
 
+    /// Dots per module of a native QR code.
+    public static let qrModuleSize = 6
+
     /// GS ( k: QR model 2, module size, error correction M, store, print.
-    public static func qrCode(_ payload: [UInt8], moduleSize: UInt8 = 6) -> [UInt8] {
+    public static func qrCode(_ payload: [UInt8], moduleSize: UInt8 = UInt8(qrModuleSize)) -> [UInt8] {
         let storeLength = payload.count + 3
         return [0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00]  // model 2
             + [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, moduleSize]  // module size

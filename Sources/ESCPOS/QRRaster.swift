@@ -10,6 +10,13 @@ public enum QRRaster {
 
     /// The GS v 0 command for `code`; nil when even 1-dot modules do not fit `maxDots`.
     public static func command(for code: QRCode, maxDots: Int, moduleDots: Int = preferredModuleDots) -> [UInt8]? {
+        guard let image = image(for: code, maxDots: maxDots, moduleDots: moduleDots) else { return nil }
+        return ESCPOSCommands.rasterImage(widthBytes: image.widthBytes, height: image.height, data: image.bits)
+    }
+
+    /// The symbol and its quiet zone as raster rows: `widthBytes` bytes a row, most
+    /// significant bit leftmost, 1 = black.
+    static func image(for code: QRCode, maxDots: Int, moduleDots: Int) -> (widthBytes: Int, height: Int, bits: [UInt8])? {
         let modulesWide = code.size + 2 * quietZone
         let scale = min(moduleDots, maxDots / modulesWide)
         guard scale >= 1 else { return nil }
@@ -26,6 +33,6 @@ public enum QRRaster {
                 }
             }
         }
-        return ESCPOSCommands.rasterImage(widthBytes: rowBytes, height: dots, data: data)
+        return (rowBytes, dots, data)
     }
 }

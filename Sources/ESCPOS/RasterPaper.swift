@@ -69,7 +69,19 @@ struct RasterPaper: ReceiptPaper {
                     }
                 }
             }
-        case .qr, .barcode, .image:
+        case let .qr(data):
+            // A native QR (GS ( k) is drawn as the printer would, with the encoder's
+            // module size; data too long for a QR code keeps its placeholder.
+            if let code = QRCode(text: data),
+               let image = QRRaster.image(for: code, maxDots: width, moduleDots: ESCPOSCommands.qrModuleSize) {
+                printMark(.raster(widthBytes: image.widthBytes, height: image.height, bits: image.bits),
+                          alignment: alignment, padding: padding)
+            } else {
+                printLine(mark.placeholder.map {
+                    PrintedCell(character: $0, columns: 1, widthScale: 1, heightScale: 1, bold: false)
+                }, padding: padding)
+            }
+        case .barcode, .image:
             printLine(mark.placeholder.map {
                 PrintedCell(character: $0, columns: 1, widthScale: 1, heightScale: 1, bold: false)
             }, padding: padding)

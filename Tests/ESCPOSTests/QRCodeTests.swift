@@ -102,4 +102,18 @@ import Testing
         let ecc = ReedSolomon.remainder(data, divisor: ReedSolomon.divisor(degree: 10))
         #expect(ecc == [0xA5, 0x24, 0xD4, 0xC1, 0xED, 0x36, 0xC7, 0x87, 0x2C, 0x55])
     }
+
+    /// The PNG preview (preview printers, the demo) shows a QR that scans, whether
+    /// the job carries it natively or as our raster image.
+    @Test(arguments: [(PrinterProfile.PaperWidth.mm58, false), (.mm58, true), (.mm80, false), (.mm80, true)])
+    func previewPNGShowsAScannableQR(paper: PrinterProfile.PaperWidth, native: Bool) throws {
+        let directory = try TemporaryDirectory(prefix: "antre-qr")
+        let url = "http://192.168.1.10:8080/t/T-012"
+        let profile = PrinterProfile(paper: paper, nativeQR: native)
+        let job = ESCPOSEncoder(profile: profile).encode(Receipt([.text("Pantau antrean dari HP Anda:"), .qr(url),
+                                                                  .text("Terima kasih")]))
+        let path = directory.file("preview.png")
+        try Data(ESCPOSRasterRenderer.png(job, profile: profile)).write(to: URL(fileURLWithPath: path))
+        #expect(try ZBar.decode(imageAt: path) == [url])
+    }
 }
