@@ -8,6 +8,7 @@ import Synchronization
 /// and the player are child processes waited for on that thread, never on the
 /// async pool. At most `capacity` announcements wait; beyond that the newest is
 /// refused (a room can't follow a backlog of stale calls anyway).
+/// The thread keeps the announcer alive: call `stop()` when done with it.
 public final class Announcer: Sendable {
     /// What became of one announcement.
     public struct Spoken: Sendable, Equatable {
