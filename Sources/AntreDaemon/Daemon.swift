@@ -246,8 +246,10 @@ final class DaemonRuntime: @unchecked Sendable {
         }
         let carried = try store.applyCarriedOverNumbers(now: Date())
         if !carried.isEmpty {
-            logger.critical("the database was lost while antred ran; today's numbering continues after the numbers "
-                            + "already handed out (tickets waiting before the loss are not in this database)",
+            logger.critical("""
+                the database was lost while antred ran; today's numbering continues after the numbers already \
+                handed out (tickets waiting before the loss are not in this database)
+                """,
                             metadata: ["last": "\(carried.map(\.description).joined(separator: ", "))"])
         }
         let controller = try QueueController(config: config, store: store, logger: logger)

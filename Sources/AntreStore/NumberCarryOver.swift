@@ -35,8 +35,8 @@ extension QueueStore {
             throw StoreError("cannot write \(temporary)")
         }
         let fd = open(temporary, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
-        guard rename(temporary, carryOverPath) == 0 else {
+        if fd >= 0 { _ = fsync(fd); _ = Glibc.close(fd) }
+        guard Glibc.rename(temporary, carryOverPath) == 0 else {
             throw StoreError("cannot write \(carryOverPath): \(String(cString: strerror(errno)))")
         }
         var written = [carryOverPath]

@@ -4,7 +4,7 @@ import GRDB
 /// SQLite errors that mean the disk, not the request, is at fault: they become
 /// `QueueError.storageFailed`, which callers treat as "nothing was recorded".
 enum StorageFailure {
-    private static let codes: Set<ResultCode> = [
+    private static let codes: [ResultCode] = [
         .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_CORRUPT, .SQLITE_NOTADB,
         .SQLITE_PERM,
     ]

@@ -183,18 +183,19 @@ import Testing
         let idl = QueueInterface.idl
         #expect(idl.hasPrefix("#"))
         #expect(idl.contains("\ninterface io.antre.Queue\n"))
-        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "Status", "Monitor", "Reload"] {
+        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "ConfirmPrinted", "Status",
+                       "Monitor", "Reload"] {
             #expect(idl.contains("\nmethod \(method)("), "missing method \(method)")
         }
         for type in ["Ticket", "ServiceStatus", "CounterStatus", "PrinterStatus", "Event"] {
             #expect(idl.contains("\ntype \(type) ("), "missing type \(type)")
         }
-        for error in ["ConfigInvalid", "PermissionDenied", "InternalError"] {
+        for error in ["ConfigInvalid", "PermissionDenied", "InternalError", "StorageFailed", "NotConfirmable"] {
             #expect(idl.contains("\nerror \(error) ("), "missing error \(error)")
         }
         // Ticket fields as the Swift struct encodes them.
         for field in ["number: string", "service_name: string", "counter: ?string", "issued_at: string",
-                      "called_at: ?string", "call_count: int", "ahead: ?int", "print_state: (pending, printed, print_failed, none)",
+                      "called_at: ?string", "call_count: int", "ahead: ?int", "print_state: (pending, printed, print_failed, unconfirmed, none)",
                       "state: (waiting, called, served, skipped, expired)"] {
             #expect(idl.contains("  \(field)"), "missing field \(field)")
         }
