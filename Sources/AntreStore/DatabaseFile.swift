@@ -1,3 +1,4 @@
+import AntreCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,16 @@ struct DatabaseFile: Sendable {
 
     /// Creates the file with `mode` when missing (whatever the umask), and
     /// takes group/other write and other read off existing files.
+    ///
+    /// A file or directory that cannot be written (read-only mount, permissions)
+    /// throws `QueueError.storageFailed` now rather than at the first press.
     static func prepare(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        for target in [directory.isEmpty ? "." : directory, path] where FileManager.default.fileExists(atPath: target) {
+            if access(target, W_OK) != 0 {
+                throw QueueError.storageFailed(reason: "\(target): \(String(cString: strerror(errno)))")
+            }
+        }
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if fd >= 0 {
             _ = fchmod(fd, mode)

@@ -40,7 +40,12 @@ public final class QueueStore: Sendable {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeout)
         config.label = "antre.queue"
-        let pool = try DatabasePool(path: path, configuration: config)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StorageFailure.queueError(for: error) ?? error
+        }
         // A commit must be on disk when it returns (WAL + FULL). Set after
         // opening: DatabasePool switches its writer connection to WAL with
         // synchronous=NORMAL after `prepareDatabase` runs. The writer is one

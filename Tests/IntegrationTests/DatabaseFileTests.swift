@@ -69,7 +69,8 @@ struct DatabaseFileTests {
     }
 
     @Test func replacedDatabaseStopsTheDaemon() throws {
-        let harness = try DaemonHarness(printer: "preview:\(FileManager.default.temporaryDirectory.path)/antre-preview-\(getpid())")
+        let sink = try SilentPrinter()
+        let harness = try DaemonHarness(printer: "tcp://127.0.0.1:\(sink.port)")
         try harness.start()
         defer { harness.stop() }
         #expect(try harness.antre("issue", "ktp").status == 0)
