@@ -263,11 +263,16 @@ final class QueueController: @unchecked Sendable {
     }
 
     private func recordMissedPress(_ dispenserID: String, serviceID: String, reason: String) {
+        let at = now()
         do {
-            let missed = try store.recordMissedPress(dispenserID: dispenserID, serviceID: serviceID, reason: reason, now: now())
+            let missed = try store.recordMissedPress(dispenserID: dispenserID, serviceID: serviceID, reason: reason, now: at)
             events.publish(.missedPress(missed))
         } catch {
+            // Counted in memory instead, and still streamed: never silent.
+            noteStorageFailure("\(error)", at: at, dispenserID: dispenserID)
             logger.error("cannot record a missed press", metadata: ["error": "\(error)"])
+            events.publish(.missedPress(MissedPress(id: 0, day: store.day(of: at), at: at, dispenserID: dispenserID,
+                                                    serviceID: serviceID, reason: reason)))
         }
         logger.error("press refused: no number taken", metadata: [
             "dispenser": "\(dispenserID)", "service": "\(serviceID)", "reason": "\(reason)",
