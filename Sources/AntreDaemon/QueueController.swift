@@ -269,7 +269,11 @@ final class QueueController: @unchecked Sendable {
             events.publish(.missedPress(missed))
         } catch {
             // Counted in memory instead, and still streamed: never silent.
-            noteStorageFailure("\(error)", at: at, dispenserID: dispenserID)
+            if case let QueueError.storageFailed(why) = error {
+                noteStorageFailure(why, at: at, dispenserID: dispenserID)
+            } else {
+                noteStorageFailure("\(error)", at: at, dispenserID: dispenserID)
+            }
             logger.error("cannot record a missed press", metadata: ["error": "\(error)"])
             events.publish(.missedPress(MissedPress(id: 0, day: store.day(of: at), at: at, dispenserID: dispenserID,
                                                     serviceID: serviceID, reason: reason)))
