@@ -137,7 +137,7 @@ public enum QueueText {
         }
         let unrecorded = status.printers.filter { $0.unrecordedPresses > 0 }
         if !unrecorded.isEmpty || status.daemon?.storageError != nil {
-            lines += ["", "DATABASE CANNOT BE WRITTEN: tell the technician"]
+            lines += ["", "DATABASE WRITES FAILED since antred started: tell the technician"]
             for p in unrecorded {
                 lines.append("  \(p.dispenser): \(p.unrecordedPresses) press(es) not recorded (no number taken)")
             }

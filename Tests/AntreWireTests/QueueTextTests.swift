@@ -39,7 +39,7 @@ import Testing
         #expect(text.contains("NOT CONFIRMED"))
         #expect(text.contains("antre confirm NUMBER or antre reprint NUMBER"))
         #expect(text.contains("T-006  KTP-el  issued 10:05  waiting"))
-        #expect(text.contains("DATABASE CANNOT BE WRITTEN"))
+        #expect(text.contains("DATABASE WRITES FAILED"))
         #expect(text.contains("lobby: 2 press(es) not recorded"))
         #expect(text.contains("last error: 10:40:01 database or disk is full"))
         #expect(!QueueText.status(Samples.status).contains("NOT CONFIRMED"))

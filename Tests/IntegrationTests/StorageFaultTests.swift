@@ -55,7 +55,7 @@ struct StorageFaultTests {
             (error as? VarlinkRemoteError)?.name == "io.antre.Queue.StorageFailed"
         }
         let status = try harness.antre("status")
-        #expect(status.stdout.contains("DATABASE CANNOT BE WRITTEN"), "\(status)")
+        #expect(status.stdout.contains("DATABASE WRITES FAILED"), "\(status)")
         #expect(status.stdout.contains("3 press(es) not recorded"), "\(status)")
         let statusJSON = try json(try harness.antre("status", "--json"))
         #expect(((statusJSON["daemon"] as? [String: Any])?["storage_error"] as? String)?.contains("full") == true)
