@@ -11,14 +11,11 @@ final class InstanceLock: Sendable {
     let path: String
     private let descriptor: Int32
 
-    /// `<database>.lock` (and `<socket>.lock` when the socket lives elsewhere).
+    /// `<database>.lock` and `<socket>.lock`, both always: two antreds that
+    /// share either the database or the socket exclude each other whatever
+    /// else differs in their configs.
     static func paths(database: String, socket: String) -> [String] {
-        let databaseLock = database + ".lock"
-        let socketDirectory = (socket as NSString).deletingLastPathComponent
-        let databaseDirectory = (database as NSString).deletingLastPathComponent
-        let standard = { (path: String) in (path as NSString).standardizingPath }
-        if standard(socketDirectory) == standard(databaseDirectory) { return [databaseLock] }
-        return [databaseLock, socket + ".lock"]
+        [database + ".lock", socket + ".lock"]
     }
 
     /// Takes the lock or throws `DaemonError.alreadyRunning` (held) or

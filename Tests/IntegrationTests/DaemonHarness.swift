@@ -116,9 +116,10 @@ final class DaemonHarness: @unchecked Sendable {
     /// Runs one more antred on the same config and waits for it to exit (a
     /// start that must be refused); nil status when it was still running
     /// after `timeout` (it is then killed).
-    func runRefusedStart(timeout: Duration = .seconds(20)) throws -> CommandResult {
+    func runRefusedStart(extraArguments: [String] = [], timeout: Duration = .seconds(20)) throws -> CommandResult {
         starts += 1
         let command = launcher + [Repo.executable("antred"), "--config", configPath, "--log-level", "debug"]
+            + extraArguments
         let child = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
                                      environment: launcherEnvironment, outputDirectory: directory.path,
                                      name: "antred-\(starts)")

@@ -30,6 +30,13 @@ struct SecondInstanceTests {
         #expect(second.stderr.contains(harness.databasePath + ".lock"), "\(second.stderr)")
         #expect(second.stderr.contains("PID \(firstPID)"), "\(second.stderr)")
 
+        // Another database but the same socket: refused as well, by the socket's lock.
+        let elsewhere = try TemporaryDirectory(prefix: "antre-other-db")
+        let sameSocket = try harness.runRefusedStart(extraArguments: ["--database", elsewhere.file("antre.db")])
+        #expect(sameSocket.status != 0, "\(sameSocket)")
+        #expect(sameSocket.stderr.contains(harness.socketPath + ".lock"), "\(sameSocket.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: elsewhere.file("antre.db")), "the refused antred made a database")
+
         // The first one: socket answers, same queue, printer never opened by the second.
         #expect(FileManager.default.fileExists(atPath: harness.socketPath))
         let statusAfter = try json(try harness.antre("status", "--json"))
