@@ -135,7 +135,7 @@ public enum Daemon {
     static func watchDatabaseFile(controller: QueueController, logger: Logger) async -> Bool {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            guard !Task.isCancelled, let problem = controller.store.fileProblem() else { continue }
+            guard !Task.isCancelled, let problem = await controller.databaseFileProblem() else { continue }
             logger.critical("database lost; stopping so that no press is recorded where nobody reads it", metadata: [
                 "reason": "\(problem)", "database": "\(controller.store.path)",
             ])

@@ -515,6 +515,14 @@ final class QueueController: @unchecked Sendable {
         return outcome(ticket, config: config)
     }
 
+    /// Whether the database path still names the file opened (a stat, on the
+    /// queue worker like every other file access); nil when it does.
+    func databaseFileProblem() async -> String? {
+        await withCheckedContinuation { continuation in
+            worker.submit { [store] in continuation.resume(returning: store.fileProblem()) }
+        }
+    }
+
     /// When the database file was deleted or replaced: writes today's last
     /// numbers (and a copy of the lost data) next to it for the next start.
     func saveNumbersAfterLoss() async -> Result<[String], any Error> {
