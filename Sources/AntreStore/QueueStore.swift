@@ -234,8 +234,9 @@ public final class QueueStore: Sendable {
     // MARK: - Printing
 
     /// Records what happened to the paper. `.printed`, `.failed` and
-    /// `.unconfirmed` append a "printed" / "print_failed" / "print_unconfirmed" event (with `detail`, e.g. the failure reason);
-    /// `.pending` and `.none` only set the field.
+    /// `.unconfirmed` append a "printed" / "print_failed" / "print_unconfirmed"
+    /// event (with `detail`, e.g. the failure reason); `.pending` and `.none`
+    /// only set the field.
     public func setPrintState(ticketID: Int64, _ state: PrintState, detail: String?, now: Date,
                               actor: String? = nil) throws -> Ticket {
         try write { db in
