@@ -101,6 +101,12 @@ import Testing
                                             parameters: ["message": .string("database is locked")]))
         let reload = try await ask(#"{"method":"io.antre.Queue.Reload"}"#)
         #expect(reload.error?.name == "io.antre.Queue.ConfigInvalid")
+        let confirm = try await ask(#"{"method":"io.antre.Queue.ConfirmPrinted","parameters":{"number":"T-005"}}"#)
+        #expect(confirm.error == VarlinkError(name: "io.antre.Queue.NotConfirmable", parameters: [
+            "number": .string("T-005"), "print_state": .string("pending")]))
+        let confirmed = try await ask(#"{"method":"io.antre.Queue.ConfirmPrinted","parameters":{"number":"T-004"}}"#)
+        #expect(confirmed.error == nil)
+        #expect(stub.calls.withLock { $0 }.suffix(2) == ["confirm T-005", "confirm T-004"])
     }
 
     @Test func onewayRunsTheCallAndAnswersNothing() async throws {
