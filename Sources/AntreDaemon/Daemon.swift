@@ -249,8 +249,7 @@ final class DaemonRuntime: @unchecked Sendable {
             logger.critical("""
                 the database was lost while antred ran; today's numbering continues after the numbers already \
                 handed out (tickets waiting before the loss are not in this database)
-                """,
-                            metadata: ["last": "\(carried.map(\.description).joined(separator: ", "))"])
+                """, metadata: ["last": "\(carried.map(\.description).joined(separator: ", "))"])
         }
         let controller = try QueueController(config: config, store: store, logger: logger)
         let expired = try await controller.rollover()
