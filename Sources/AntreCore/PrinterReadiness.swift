@@ -1,4 +1,5 @@
 import ESCPOS
+import Foundation
 
 /// Whether a dispenser's printer can take a ticket, as officers see it.
 public enum PrinterReadiness: Sendable, Equatable, CustomStringConvertible {
@@ -75,5 +76,15 @@ public enum PressPolicy {
         case let .warning(text): .issueTicket(warning: text)
         case let .down(reason): .refuse(reason: "printer down: \(reason)")
         }
+    }
+
+    /// Printed instead of a ticket when the press could not be recorded (the
+    /// queue database cannot be written): the resident asks an officer, who
+    /// sees the failure in `antre status`.
+    public static func storageFailureNotice(office: Office, at: Date) -> NoticeSlip {
+        NoticeSlip(office: office, title: "Mohon maaf",
+                   lines: ["Mesin antrean bermasalah, silakan lapor petugas.",
+                           "Nomor antrean belum dapat dibuat."],
+                   at: at)
     }
 }

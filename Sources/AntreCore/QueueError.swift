@@ -14,6 +14,12 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The dispenser's printer is down (paper out, cover open, unreachable):
     /// no number was taken.
     case printerDown(dispenser: String, reason: String)
+    /// The queue database cannot be written (disk full, read-only, I/O error,
+    /// file deleted): nothing was recorded.
+    case storageFailed(reason: String)
+    /// Only a ticket whose printing is not confirmed (or failed) can be
+    /// confirmed as printed.
+    case notConfirmable(number: String, printState: PrintState)
 
     public var description: String {
         switch self {
@@ -28,6 +34,12 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .nothingCalled(counter): "no ticket is called at counter \(counter)"
         case let .notPrintable(number, reason): "cannot print \(number): \(reason)"
         case let .printerDown(dispenser, reason): "printer of dispenser \(dispenser) is down (\(reason)); no number was taken"
+        case let .storageFailed(reason):
+            "the queue database cannot be written (\(reason)); nothing was recorded: tell the technician"
+        case let .notConfirmable(number, printState):
+            printState == .pending
+                ? "cannot confirm \(number): it is being printed now"
+                : "cannot confirm \(number): its print state is \(printState.rawValue), not unconfirmed"
         }
     }
 }

@@ -14,6 +14,10 @@ public enum PrintState: String, Sendable, Codable, Equatable, CaseIterable {
     case printed
     /// The write failed or timed out: visible in status, reprintable.
     case failed = "print_failed"
+    /// The daemon stopped (kill -9, power cut) while the ticket was going out:
+    /// it may or may not be on paper. Never reprinted automatically; an
+    /// officer confirms it (the resident has it) or reprints it.
+    case unconfirmed
     /// Issued from the CLI without a dispenser: nothing to print.
     case none
 }
@@ -90,6 +94,7 @@ public struct QueueEvent: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, Equatable, CaseIterable {
         case issued, called, recalled, skipped, served, transferred, expired
         case printed, printFailed = "print_failed", reprintRequested = "reprint_requested"
+        case printUnconfirmed = "print_unconfirmed"
     }
 
     public var id: Int64

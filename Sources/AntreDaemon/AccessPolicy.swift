@@ -14,7 +14,7 @@ struct AccessPolicy: Sendable {
     enum Level: String, Sendable {
         /// Status, Monitor, GetInfo.
         case read
-        /// Queue actions: Issue, CallNext, Recall, Skip, Finish, Transfer, Reprint.
+        /// Queue actions: Issue, CallNext, Recall, Skip, Finish, Transfer, Reprint, ConfirmPrinted.
         case officer
         /// Reload and other administration.
         case admin

@@ -60,6 +60,9 @@ public enum Daemon {
                 return nil
             }
             tasks.addTask {
+                await watchDatabaseFile(controller: runtime.controller, logger: logger) ? 1 : nil
+            }
+            tasks.addTask {
                 await keepSystemdInformed(notifier: notifier, runtime: runtime, eventLoop: group.next(), logger: logger)
                 return nil
             }
@@ -124,6 +127,32 @@ public enum Daemon {
         }
     }
 
+    /// Every second: does the database path still name the file antred has
+    /// open? Deleted or replaced, every later commit would be lost (and a
+    /// restart would hand out today's numbers again), so antred stops with a
+    /// non-zero status (systemd restarts it), leaving today's last numbers for
+    /// the next start. Commits check the same before writing. True when lost.
+    static func watchDatabaseFile(controller: QueueController, logger: Logger) async -> Bool {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            guard !Task.isCancelled, let problem = await controller.databaseFileProblem() else { continue }
+            logger.critical("database lost; stopping so that no press is recorded where nobody reads it", metadata: [
+                "reason": "\(problem)", "database": "\(controller.store.path)",
+            ])
+            switch await controller.saveNumbersAfterLoss() {
+            case let .success(paths):
+                logger.critical("today's last numbers saved; the next start continues after them", metadata: [
+                    "files": "\(paths.joined(separator: ", "))",
+                ])
+            case let .failure(error):
+                logger.critical("cannot save today's last numbers: a restart may hand out today's numbers again",
+                                metadata: ["error": "\(error)"])
+            }
+            return true
+        }
+        return false
+    }
+
     /// Checks for a new local day every second rather than sleeping until
     /// midnight, so clock corrections (NTP on a Raspberry Pi without RTC) are safe.
     static func watchDayRollover(controller: QueueController, logger: Logger) async {
@@ -182,34 +211,56 @@ final class DaemonRuntime: @unchecked Sendable {
     private let lock = NSLock()
     private var inputs: [String: any ButtonSource] = [:]
     private let reloadWorker = SerialWorker(name: "antre.reload")
+    /// Held for the process lifetime: one antred per database and socket.
+    private let locks: [InstanceLock]
 
-    private init(options: DaemonOptions, controller: QueueController, logger: Logger) {
+    private init(options: DaemonOptions, controller: QueueController, logger: Logger, locks: [InstanceLock]) {
         self.options = options
         self.controller = controller
         self.logger = logger
+        self.locks = locks
     }
 
     static func start(options: DaemonOptions, config loaded: AntreConfig, logger: Logger) async throws -> DaemonRuntime {
         var config = loaded
         Daemon.applyOverrides(options, to: &config)
-        let directory = (config.storage.database as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let database = config.storage.database
+        for path in [database, config.socket.path] {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
         }
+        // First of all: a second antred must leave the running one untouched
+        // (its socket, its database rows, its printer).
+        let locks = try InstanceLock.paths(database: database, socket: config.socket.path).map(InstanceLock.init(path:))
         let store: QueueStore
         do {
-            store = try QueueStore(path: config.storage.database, timeZone: config.office.timeZone)
+            store = try QueueStore(path: database, timeZone: config.office.timeZone)
+            try store.verifyWritable()
+        } catch let QueueError.storageFailed(reason) {
+            throw DaemonError.database(database, "cannot be written (\(reason)); antred must record every press: "
+                                       + "check the disk, its mount (read-only?) and the file's permissions")
         } catch {
-            throw DaemonError.database(config.storage.database, "\(error)")
+            throw DaemonError.database(database, "\(error)")
+        }
+        let carried = try store.applyCarriedOverNumbers(now: Date())
+        if !carried.isEmpty {
+            logger.critical("""
+                the database was lost while antred ran; today's numbering continues after the numbers already \
+                handed out (tickets waiting before the loss are not in this database)
+                """, metadata: ["last": "\(carried.map(\.description).joined(separator: ", "))"])
         }
         let controller = try QueueController(config: config, store: store, logger: logger)
         let expired = try await controller.rollover()
         if expired > 0 { logger.notice("expired tickets of earlier days", metadata: ["count": "\(expired)"]) }
         for ticket in try await controller.markInterruptedPrints() {
-            logger.warning("printing was interrupted by the last stop; marked print_failed",
-                           metadata: ["ticket": "\(ticket.number)", "hint": "antre reprint \(ticket.number)"])
+            logger.warning("antred stopped while this ticket was printing: not confirmed, not reprinted", metadata: [
+                "ticket": "\(ticket.number)",
+                "hint": "ask the resident, then antre confirm \(ticket.number) or antre reprint \(ticket.number)",
+            ])
         }
-        let runtime = DaemonRuntime(options: options, controller: controller, logger: logger)
+        let runtime = DaemonRuntime(options: options, controller: controller, logger: logger, locks: locks)
         for dispenser in config.dispensers {
             controller.addPrinter(for: dispenser, transport: runtime.transport(for: dispenser))
             runtime.startInput(for: dispenser)

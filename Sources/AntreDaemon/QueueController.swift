@@ -5,6 +5,7 @@ import AntreWire
 import ESCPOS
 import Foundation
 import Logging
+import Synchronization
 
 /// A ticket as an officer or the CLI sees it after an action.
 struct TicketOutcome: Sendable {
@@ -26,10 +27,20 @@ struct DaemonStatus: Sendable {
         var connection: String
         var health: PrinterHealth
         var missedPresses: Int
+        var unrecordedPresses: Int
     }
     var snapshot: QueueSnapshot
     var config: AntreConfig
     var printers: [PrinterLine]
+    /// The last failure to write the database, with its time.
+    var storageError: String?
+}
+
+/// Presses the database could not record, per dispenser, and the last reason:
+/// kept in memory because the disk may be full.
+struct StorageTrouble: Sendable {
+    var unrecordedPresses: [String: Int] = [:]
+    var lastError: String?
 }
 
 /// The queue's rules applied to the configured office: validates services and
@@ -51,6 +62,7 @@ final class QueueController: @unchecked Sendable {
     /// Injected clock: tests and the demo never need it, but day rollover logic does.
     let now: @Sendable () -> Date
     let startedAt = Date()
+    private let storageTrouble = Mutex(StorageTrouble())
 
     init(config: AntreConfig, store: QueueStore, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) throws {
         self._config = config
@@ -129,8 +141,17 @@ final class QueueController: @unchecked Sendable {
               let spooler = spooler(dispenser.id)
         else {
             // No dispenser at all: a number without paper (the officer writes it down).
-            let issued = try await worker.run { [self] in
-                try commitTicket(serviceID: serviceID, dispenserID: nil, actor: actor)
+            let issued: IssuedTicket
+            do {
+                issued = try await worker.run { [self] in
+                    try commitTicket(serviceID: serviceID, dispenserID: nil, actor: actor)
+                }
+            } catch let QueueError.storageFailed(reason) {
+                noteStorageFailure(reason, at: now(), dispenserID: nil)
+                logger.error("ticket not recorded: the queue database cannot be written", metadata: [
+                    "service": "\(serviceID)", "reason": "\(reason)",
+                ])
+                throw QueueError.storageFailed(reason: reason)
             }
             return TicketOutcome(ticket: issued.ticket, serviceName: config.service(serviceID)?.name ?? serviceID,
                                  ahead: issued.ahead)
@@ -171,13 +192,58 @@ final class QueueController: @unchecked Sendable {
         }
         // Committed right here on the spooler thread: one thread hop less on the
         // press-to-paper path; SQLite serialises the writers anyway.
-        let issued = try commitTicket(serviceID: service.id, dispenserID: spooler.dispenserID, actor: actor)
+        let issued: IssuedTicket
+        do {
+            issued = try commitTicket(serviceID: service.id, dispenserID: spooler.dispenserID, actor: actor)
+        } catch let QueueError.storageFailed(reason) {
+            pressNotRecorded(spooler, serviceID: service.id, reason: reason)
+            throw QueueError.storageFailed(reason: reason)
+        }
         var outcome = TicketOutcome(ticket: issued.ticket, serviceName: service.name, ahead: issued.ahead)
         let fault = printNow(spooler, ticket: issued.ticket, ahead: issued.ahead, isReprint: false, oweReprintOnFailure: true)
         outcome.printed = fault == nil
         outcome.printError = fault?.description
         if let fresh = try? store.ticket(id: issued.ticket.id) { outcome.ticket = fresh }
+        // The "printed" row rides with the next commit: tell the client what
+        // is true now, not the row not yet written.
+        if fault == nil { outcome.ticket.printState = .printed }
         return outcome
+    }
+
+    /// A press the database could not take (disk full, read-only, I/O error,
+    /// file gone): never silent. Logged with the reason, counted in memory,
+    /// written as a missed press if the database still takes that, streamed
+    /// to monitors, and the resident gets a notice on paper to ask an officer.
+    private func pressNotRecorded(_ spooler: Spooler, serviceID: String, reason: String) {
+        let dispenserID = spooler.dispenserID
+        let at = now()
+        noteStorageFailure(reason, at: at, dispenserID: dispenserID)
+        logger.error("press not recorded: the queue database cannot be written; no number taken", metadata: [
+            "dispenser": "\(dispenserID)", "service": "\(serviceID)", "reason": "\(reason)",
+        ])
+        let missed: MissedPress
+        do {
+            missed = try store.recordMissedPress(dispenserID: dispenserID, serviceID: serviceID,
+                                                 reason: "database cannot be written: \(reason)", now: at)
+        } catch {
+            missed = MissedPress(id: 0, day: store.day(of: at), at: at, dispenserID: dispenserID, serviceID: serviceID,
+                                 reason: "database cannot be written: \(reason)")
+        }
+        events.publish(.missedPress(missed))
+        let notice = PressPolicy.storageFailureNotice(office: config.office, at: at)
+        if let fault = spooler.transmit(ESCPOSEncoder(profile: spooler.dispenser.profile).encode(TicketLayout.receipt(for: notice)),
+                                        label: "notice") {
+            logger.error("cannot print the notice either", metadata: ["dispenser": "\(dispenserID)", "error": "\(fault)"])
+        }
+    }
+
+    /// Remembers a failed write for `antre status` (per dispenser when a press was lost).
+    private func noteStorageFailure(_ reason: String, at: Date, dispenserID: String?) {
+        let when = WireTime.clock(WireTime.string(at, in: config.office.timeZone))
+        storageTrouble.withLock { trouble in
+            if let dispenserID { trouble.unrecordedPresses[dispenserID, default: 0] += 1 }
+            trouble.lastError = "\(when) \(reason)"
+        }
     }
 
     /// Runs on the queue worker or a spooler thread.
@@ -206,11 +272,20 @@ final class QueueController: @unchecked Sendable {
     }
 
     private func recordMissedPress(_ dispenserID: String, serviceID: String, reason: String) {
+        let at = now()
         do {
-            let missed = try store.recordMissedPress(dispenserID: dispenserID, serviceID: serviceID, reason: reason, now: now())
+            let missed = try store.recordMissedPress(dispenserID: dispenserID, serviceID: serviceID, reason: reason, now: at)
             events.publish(.missedPress(missed))
         } catch {
+            // Counted in memory instead, and still streamed: never silent.
+            if case let QueueError.storageFailed(why) = error {
+                noteStorageFailure(why, at: at, dispenserID: dispenserID)
+            } else {
+                noteStorageFailure("\(error)", at: at, dispenserID: dispenserID)
+            }
             logger.error("cannot record a missed press", metadata: ["error": "\(error)"])
+            events.publish(.missedPress(MissedPress(id: 0, day: store.day(of: at), at: at, dispenserID: dispenserID,
+                                                    serviceID: serviceID, reason: reason)))
         }
         logger.error("press refused: no number taken", metadata: [
             "dispenser": "\(dispenserID)", "service": "\(serviceID)", "reason": "\(reason)",
@@ -414,7 +489,8 @@ final class QueueController: @unchecked Sendable {
             let ahead = try store.waitingAhead(of: ticket)
             let fault = printNow(spooler, ticket: ticket, ahead: ahead, isReprint: true, oweReprintOnFailure: false,
                                  note: "reprint by officer")
-            let fresh = (try? store.ticket(id: ticket.id)).flatMap { $0 } ?? ticket
+            var fresh = (try? store.ticket(id: ticket.id)).flatMap { $0 } ?? ticket
+            if fault == nil { fresh.printState = .printed }  // its row rides with the next commit
             var result = outcome(fresh, config: config)
             result.ahead = ahead
             result.printed = fault == nil
@@ -428,17 +504,52 @@ final class QueueController: @unchecked Sendable {
         let (snapshot, missed) = try await worker.run { [self] in
             (try store.snapshot(now: now()), try store.missedPressCounts(now: now()))
         }
+        let trouble = storageTrouble.withLock { $0 }
         let printers = config.dispensers.map { dispenser in
             let spooler = spooler(dispenser.id)
             return DaemonStatus.PrinterLine(
                 dispenserID: dispenser.id, connection: dispenser.printer.description,
                 health: spooler?.health ?? PrinterHealth(readiness: .unknown("not started"), pendingReprints: 0),
-                missedPresses: missed[dispenser.id] ?? 0)
+                missedPresses: missed[dispenser.id] ?? 0,
+                unrecordedPresses: trouble.unrecordedPresses[dispenser.id] ?? 0)
         }
-        return DaemonStatus(snapshot: snapshot, config: config, printers: printers)
+        return DaemonStatus(snapshot: snapshot, config: config, printers: printers, storageError: trouble.lastError)
     }
 
-    /// At start: tickets left `pending` by an unclean stop become print_failed.
+    /// An officer saw the paper of a ticket not confirmed (or failed): printed.
+    func confirmPrinted(number: String, actor: String?) async throws -> TicketOutcome {
+        let config = self.config
+        guard let parsed = TicketNumber(parsing: number) else { throw QueueError.ticketNotFound(number: number) }
+        let ticket = try await worker.run { [self] in
+            let ticket = try store.confirmPrinted(number: parsed, now: now(), actor: actor)
+            events.pump()
+            return ticket
+        }
+        // No automatic reprint for a ticket the resident holds.
+        if let dispenserID = ticket.dispenserID { spooler(dispenserID)?.forgive(ticketID: ticket.id) }
+        logger.notice("print confirmed by an officer", metadata: ["ticket": "\(ticket.number)", "actor": "\(actor ?? "-")"])
+        return outcome(ticket, config: config)
+    }
+
+    /// Whether the database path still names the file opened (a stat, on the
+    /// queue worker like every other file access); nil when it does.
+    func databaseFileProblem() async -> String? {
+        await withCheckedContinuation { continuation in
+            worker.submit { [store] in continuation.resume(returning: store.fileProblem()) }
+        }
+    }
+
+    /// When the database file was deleted or replaced: writes today's last
+    /// numbers (and a copy of the lost data) next to it for the next start.
+    func saveNumbersAfterLoss() async -> Result<[String], any Error> {
+        await withCheckedContinuation { continuation in
+            worker.submit { [store, now] in
+                continuation.resume(returning: Result { try store.saveNumbersForNextStart(now: now()) })
+            }
+        }
+    }
+
+    /// At start: tickets left `pending` by an unclean stop become unconfirmed.
     func markInterruptedPrints() async throws -> [Ticket] {
         try await worker.run { [self] in
             let tickets = try store.markInterruptedPrints(now: now())

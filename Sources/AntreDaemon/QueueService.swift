@@ -85,6 +85,12 @@ struct QueueService: QueueHandler {
         return TicketReply(ticket: info(try await controller.reprint(number: parameters.number, actor: actor(caller))))
     }
 
+    func confirmPrinted(_ parameters: ConfirmPrintedParameters, caller: Caller) async throws -> TicketReply {
+        try authorize(.officer, caller, "ConfirmPrinted")
+        return TicketReply(ticket: info(try await controller.confirmPrinted(number: parameters.number,
+                                                                             actor: actor(caller))))
+    }
+
     func status(caller: Caller) async throws -> StatusReply {
         try authorize(.read, caller, "Status")
         let status = try await controller.status()
@@ -109,16 +115,20 @@ struct QueueService: QueueHandler {
         let printers = status.printers.map { line in
             PrinterStatus(dispenser: line.dispenserID, connection: line.connection, state: line.health.readiness.state,
                           detail: line.health.readiness.detail, missedPresses: line.missedPresses,
-                          pendingReprints: line.health.pendingReprints)
+                          unrecordedPresses: line.unrecordedPresses, pendingReprints: line.health.pendingReprints)
         }
         let failed = status.snapshot.printFailed.map {
             TicketInfo($0, serviceName: config.service($0.serviceID)?.name ?? $0.serviceID, timeZone: zone)
         }
+        let unconfirmed = status.snapshot.unconfirmed.map {
+            TicketInfo($0, serviceName: config.service($0.serviceID)?.name ?? $0.serviceID, timeZone: zone)
+        }
         return StatusReply(day: status.snapshot.day.description, office: config.office.name, services: services,
-                           counters: counters, printers: printers, printFailed: failed,
+                           counters: counters, printers: printers, printFailed: failed, unconfirmed: unconfirmed,
                            daemon: DaemonInfo(version: ServiceInfo.antre.version,
                                               startedAt: WireTime.string(controller.startedAt, in: zone),
-                                              dbCommits: controller.store.commitCount))
+                                              dbCommits: controller.store.commitCount,
+                                              storageError: status.storageError))
     }
 
     func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {

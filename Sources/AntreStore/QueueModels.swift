@@ -36,11 +36,16 @@ public struct QueueSnapshot: Sendable, Equatable {
     public var called: [Ticket]
     /// Today's tickets whose print failed (reprintable).
     public var printFailed: [Ticket]
-    public init(day: LocalDay, services: [ServiceLine], called: [Ticket], printFailed: [Ticket]) {
+    /// Today's tickets that may or may not be on paper (antred stopped while
+    /// printing): an officer confirms or reprints them.
+    public var unconfirmed: [Ticket]
+    public init(day: LocalDay, services: [ServiceLine], called: [Ticket], printFailed: [Ticket],
+                unconfirmed: [Ticket] = []) {
         self.day = day
         self.services = services
         self.called = called
         self.printFailed = printFailed
+        self.unconfirmed = unconfirmed
     }
 }
 

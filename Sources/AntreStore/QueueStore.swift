@@ -27,6 +27,7 @@ public final class QueueStore: Sendable {
     public let path: String
 
     private let pool: DatabasePool
+    private let file: DatabaseFile
     private let commits = Mutex(0)
 
     /// Opens (creating if needed) and migrates the queue database at `path`.
@@ -34,11 +35,17 @@ public final class QueueStore: Sendable {
     public init(path: String, timeZone: TimeZone, busyTimeout: TimeInterval = 10) throws {
         self.path = path
         self.timeZone = timeZone
+        try DatabaseFile.prepare(path)
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeout)
         config.label = "antre.queue"
-        let pool = try DatabasePool(path: path, configuration: config)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StorageFailure.queueError(for: error) ?? error
+        }
         // A commit must be on disk when it returns (WAL + FULL). Set after
         // opening: DatabasePool switches its writer connection to WAL with
         // synchronous=NORMAL after `prepareDatabase` runs. The writer is one
@@ -54,6 +61,21 @@ public final class QueueStore: Sendable {
             try Schema.migrator.migrate(pool)
         }
         self.pool = pool
+        self.file = try DatabaseFile(path: path)
+        DatabaseFile.restrictPermissions(path)
+    }
+
+    /// Nil while `path` still names the file this store opened; else a
+    /// sentence saying it was deleted or replaced. Every commit checks it first.
+    public func fileProblem() -> String? { file.problem() }
+
+    /// Proves a commit can be written (a read-only file, directory or mount
+    /// otherwise only shows at the first press). Throws `QueueError.storageFailed`.
+    public func verifyWritable() throws {
+        try write { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            try db.execute(sql: "PRAGMA user_version = \(version)")
+        }
     }
 
     /// The local day containing `now` in the store's time zone.
@@ -211,9 +233,10 @@ public final class QueueStore: Sendable {
 
     // MARK: - Printing
 
-    /// Records what happened to the paper. `.printed` and `.failed` append a
-    /// "printed" / "print_failed" event (with `detail`, e.g. the failure reason);
-    /// `.pending` and `.none` only set the field.
+    /// Records what happened to the paper. `.printed`, `.failed` and
+    /// `.unconfirmed` append a "printed" / "print_failed" / "print_unconfirmed"
+    /// event (with `detail`, e.g. the failure reason); `.pending` and `.none`
+    /// only set the field.
     public func setPrintState(ticketID: Int64, _ state: PrintState, detail: String?, now: Date,
                               actor: String? = nil) throws -> Ticket {
         try write { db in
@@ -230,17 +253,37 @@ public final class QueueStore: Sendable {
     }
 
     /// After an unclean stop: today's tickets still `pending` may or may not
-    /// have printed. They become print_failed (visible, reprintable by an
-    /// officer) rather than silently assumed printed.
+    /// be on paper (most are: the "printed" row is written just after the
+    /// paper). They become `unconfirmed`, shown in status for an officer to
+    /// confirm or reprint; never reprinted automatically, never assumed printed.
     public func markInterruptedPrints(now: Date) throws -> [Ticket] {
         let day = day(of: now)
         return try write { db in
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM ticket WHERE day = ? AND print_state = 'pending'",
                                          arguments: [day.description])
             return try ids.map { id in
-                try Self.apply(PrintStateUpdate(ticketID: id, state: .failed,
-                                                detail: "printing was interrupted (daemon stopped); check, then reprint",
+                try Self.apply(PrintStateUpdate(ticketID: id, state: .unconfirmed,
+                                                detail: "antred stopped while printing: not known whether it came out",
                                                 at: now, actor: "antred"), db)
+            }
+        }
+    }
+
+    /// An officer saw the resident's paper: today's ticket `number`, not
+    /// confirmed (or failed), becomes printed (event "printed", "confirmed").
+    /// Confirming a printed ticket changes nothing.
+    public func confirmPrinted(number: TicketNumber, now: Date, actor: String? = nil) throws -> Ticket {
+        let day = day(of: now)
+        return try write { db in
+            let ticket = try Self.requireTicket(db, number: number, day: day)
+            switch ticket.printState {
+            case .printed:
+                return ticket
+            case .unconfirmed, .failed:
+                return try Self.apply(PrintStateUpdate(ticketID: ticket.id, state: .printed,
+                                                       detail: "confirmed by an officer", at: now, actor: actor), db)
+            case .pending, .none:
+                throw QueueError.notConfirmable(number: number.description, printState: ticket.printState)
             }
         }
     }
@@ -254,6 +297,7 @@ public final class QueueStore: Sendable {
         let kind: QueueEvent.Kind? = switch update.state {
         case .printed: .printed
         case .failed: .printFailed
+        case .unconfirmed: .printUnconfirmed
         case .pending, .none: nil
         }
         if let kind {
@@ -317,7 +361,7 @@ public final class QueueStore: Sendable {
         }
     }
 
-    /// Today's figures per service, called tickets and failed prints.
+    /// Today's figures per service, called tickets, failed and unconfirmed prints.
     /// Services without a ticket today are not listed (the store does not know
     /// the configuration).
     public func snapshot(now: Date) throws -> QueueSnapshot {
@@ -360,7 +404,11 @@ public final class QueueStore: Sendable {
             let failed = try Row.fetchAll(
                 db, sql: "SELECT * FROM ticket WHERE day = ? AND print_state = 'print_failed' ORDER BY id",
                 arguments: [day.description]).map(Self.ticket(from:))
-            return QueueSnapshot(day: day, services: lines, called: called, printFailed: failed)
+            let unconfirmed = try Row.fetchAll(
+                db, sql: "SELECT * FROM ticket WHERE day = ? AND print_state = 'unconfirmed' ORDER BY id",
+                arguments: [day.description]).map(Self.ticket(from:))
+            return QueueSnapshot(day: day, services: lines, called: called, printFailed: failed,
+                                 unconfirmed: unconfirmed)
         }
     }
 
@@ -388,9 +436,24 @@ public final class QueueStore: Sendable {
         }
     }
 
-    /// Closes the database (checkpointing the WAL). Later calls fail.
+    /// Closes the database: the WAL is checkpointed into the file and removed
+    /// (SQLite removes it when the last connection closes, and only a writable
+    /// one may: idle readers are closed first). Later calls fail.
     public func close() throws {
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        } catch {
+            // Still close: a checkpoint can fail on a full disk, the WAL then
+            // stays and is replayed at the next open.
+        }
+        pool.releaseMemory()
         try pool.close()
+        if file.problem() == nil, FileManager.default.fileExists(atPath: path + "-wal") {
+            // A reader was still open: one more writable connection, alone, removes it.
+            try DatabaseQueue(path: path).close()
+        }
     }
 
     // MARK: - Internals
@@ -401,17 +464,32 @@ public final class QueueStore: Sendable {
 
     /// One IMMEDIATE transaction: takes the write lock before reading, so two
     /// writers (threads or processes) never decide on the same snapshot.
+    ///
+    /// Refuses when the file was deleted or replaced (the commit would go
+    /// where nobody reads it); disk failures become `QueueError.storageFailed`.
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
+        if let problem = file.problem() { throw QueueError.storageFailed(reason: problem) }
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw StoreError("transaction committed without a result") }
+                commits.withLock { $0 += 1 }
+                return result
             }
-            guard let result else { throw StoreError("transaction committed without a result") }
-            commits.withLock { $0 += 1 }
-            return result
+        } catch {
+            throw StorageFailure.queueError(for: error) ?? error
         }
+    }
+
+    /// Runs `body` on the writer connection outside a transaction: the one
+    /// connection that surely holds the file this store opened, even after
+    /// the path was deleted (a new reader would open whatever the path names now).
+    func onWriterConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction(body)
     }
 
     /// Write transactions committed by this store since it was opened (each

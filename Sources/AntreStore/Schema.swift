@@ -70,6 +70,41 @@ enum Schema {
                 CREATE INDEX missed_press_day ON missed_press (day, dispenser);
                 """)
         }
+        // A ticket whose printing was interrupted by a crash is "unconfirmed",
+        // not print_failed: most of them did come out. SQLite cannot alter a
+        // CHECK constraint, so the table is rebuilt (GRDB defers foreign-key
+        // checks to the end of the migration, as SQLite's procedure requires).
+        migrator.registerMigration("v3-print-unconfirmed") { db in
+            try db.execute(sql: """
+                CREATE TABLE ticket_v3 (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    day TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    issued_service TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    sequence INTEGER NOT NULL CHECK (sequence > 0),
+                    state TEXT NOT NULL
+                        CHECK (state IN ('waiting', 'called', 'served', 'skipped', 'expired')),
+                    counter TEXT,
+                    print_state TEXT NOT NULL
+                        CHECK (print_state IN ('pending', 'printed', 'print_failed', 'unconfirmed', 'none')),
+                    dispenser TEXT,
+                    issued_at REAL NOT NULL,
+                    called_at REAL,
+                    finished_at REAL,
+                    call_count INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (day, prefix, sequence)
+                );
+                INSERT INTO ticket_v3 (id, day, service, issued_service, prefix, sequence, state, counter,
+                                       print_state, dispenser, issued_at, called_at, finished_at, call_count)
+                SELECT id, day, service, issued_service, prefix, sequence, state, counter,
+                       print_state, dispenser, issued_at, called_at, finished_at, call_count FROM ticket;
+                DROP TABLE ticket;
+                ALTER TABLE ticket_v3 RENAME TO ticket;
+                CREATE INDEX ticket_queue ON ticket (day, state, service, issued_at, id);
+                CREATE INDEX ticket_counter ON ticket (counter, state, day);
+                """)
+        }
         return migrator
     }
 }

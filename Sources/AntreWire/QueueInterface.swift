@@ -26,8 +26,9 @@ type Ticket (
   state: (waiting, called, served, skipped, expired),
   # Counter id while called, and the last counter once served or skipped.
   counter: ?string,
-  # Whether the paper reached the resident.
-  print_state: (pending, printed, print_failed, none),
+  # Whether the paper reached the resident. unconfirmed: antred stopped
+  # while it printed, so nobody knows; an officer confirms or reprints it.
+  print_state: (pending, printed, print_failed, unconfirmed, none),
   issued_at: string,
   called_at: ?string,
   # Times called, recalls included.
@@ -70,6 +71,10 @@ type PrinterStatus (
   detail: ?string,
   # Presses refused today because the printer was down (no number taken).
   missed_presses: int,
+  # Presses since antred started that could not be recorded because the
+  # database cannot be written (disk full, read-only, I/O error); counted
+  # in memory, since the disk may be full.
+  unrecorded_presses: int,
   # Tickets that failed to print and will be reprinted once when it is back.
   pending_reprints: int
 )
@@ -98,15 +103,19 @@ type DaemonInfo (
   version: string,
   started_at: string,
   # Durable (fsync'd) database transactions since start.
-  db_commits: int
+  db_commits: int,
+  # The last failure to write the database, with its time; none since start
+  # when absent.
+  storage_error: ?string
 )
 
 # A change in the queue, as streamed by Monitor.
 type Event (
   # issued, called, recalled, skipped, served, transferred, expired, printed,
-  # print_failed, reprint_requested, missed_press (a press refused, no number
-  # taken), printer (a printer changed state) or reloaded (the configuration
-  # was reloaded).
+  # print_failed, print_unconfirmed (antred stopped while it printed),
+  # reprint_requested, missed_press (a press refused, no number taken),
+  # printer (a printer changed state) or reloaded (the configuration was
+  # reloaded).
   kind: string,
   at: string,
   number: ?string,
@@ -149,6 +158,10 @@ method Transfer(number: string, service: string) -> (ticket: Ticket)
 # Prints a ticket again on the dispenser that issued it.
 method Reprint(number: string) -> (ticket: Ticket)
 
+# The resident has the paper of a ticket whose printing was not confirmed
+# (or failed): marks it printed. Changes nothing on a printed ticket.
+method ConfirmPrinted(number: string) -> (ticket: Ticket)
+
 # Today's queue, counters and printers.
 method Status() -> (
   day: string,
@@ -157,6 +170,9 @@ method Status() -> (
   counters: []CounterStatus,
   printers: []PrinterStatus,
   print_failed: []Ticket,
+  # Today's tickets whose printing was interrupted by a stop of antred:
+  # ask the resident, then ConfirmPrinted or Reprint.
+  unconfirmed: []Ticket,
   daemon: ?DaemonInfo
 )
 
@@ -187,6 +203,13 @@ error NotPrintable (number: string, reason: string)
 # The dispenser's printer is down (paper out, cover open, unreachable); no
 # number was taken.
 error PrinterDown (dispenser: string, reason: string)
+
+# The queue database cannot be written (disk full, read-only, I/O error,
+# file deleted); nothing was recorded. A press gets a notice on paper.
+error StorageFailed (reason: string)
+
+# Only a ticket whose printing is unconfirmed (or failed) can be confirmed.
+error NotConfirmable (number: string, print_state: string)
 
 # The configuration file has errors; the running configuration is kept.
 error ConfigInvalid (issues: []string)

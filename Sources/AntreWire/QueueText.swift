@@ -39,8 +39,14 @@ public enum QueueText {
         case .printed: return "\(ticket.number) reprinted"
         case .pending: return "\(ticket.number) sent to the printer"
         case .failed: return "\(ticket.number): print failed again (check the printer, then: antre reprint \(ticket.number))"
+        case .unconfirmed: return "\(ticket.number): not confirmed printed (antre confirm \(ticket.number) or antre reprint \(ticket.number))"
         case .none: return "\(ticket.number): not printed (no dispenser)"
         }
+    }
+
+    /// "T-004 confirmed printed"
+    public static func confirmed(_ reply: TicketReply) -> String {
+        "\(reply.ticket.number) confirmed printed"
     }
 
     public static func reloaded() -> String { "configuration reloaded" }
@@ -67,6 +73,7 @@ public enum QueueText {
         case .printed: return "printed"
         case .pending: return "printing"
         case .failed: return "print failed (antre reprint \(ticket.number))"
+        case .unconfirmed: return "not confirmed printed (antre confirm \(ticket.number) or antre reprint \(ticket.number))"
         case .none: return "not printed"
         }
     }
@@ -130,10 +137,26 @@ public enum QueueText {
             }
             lines += table(rows, rightAligned: [3, 4])
         }
+        let unrecorded = status.printers.filter { $0.unrecordedPresses > 0 }
+        if !unrecorded.isEmpty || status.daemon?.storageError != nil {
+            lines += ["", "DATABASE WRITES FAILED since antred started: tell the technician"]
+            for p in unrecorded {
+                lines.append("  \(p.dispenser): \(p.unrecordedPresses) press(es) not recorded (no number taken)")
+            }
+            if let error = status.daemon?.storageError { lines.append("  last error: \(error)") }
+        }
         if !status.printFailed.isEmpty {
             lines += ["", "PRINT FAILED (antre reprint NUMBER)"]
             var rows: [[String]] = []
             for t in status.printFailed {
+                rows.append([t.number, t.serviceName, "issued \(WireTime.clock(t.issuedAt).prefix(5))", t.state.rawValue])
+            }
+            lines += table(rows)
+        }
+        if !status.unconfirmed.isEmpty {
+            lines += ["", "NOT CONFIRMED: antred stopped while printing (ask the resident, then antre confirm NUMBER or antre reprint NUMBER)"]
+            var rows: [[String]] = []
+            for t in status.unconfirmed {
                 rows.append([t.number, t.serviceName, "issued \(WireTime.clock(t.issuedAt).prefix(5))", t.state.rawValue])
             }
             lines += table(rows)

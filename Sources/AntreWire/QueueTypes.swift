@@ -104,22 +104,26 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
     public var detail: String?
     /// Presses refused today because the printer was down.
     public var missedPresses: Int
+    /// Presses since start that the database could not record (in memory).
+    public var unrecordedPresses: Int
     /// Failed tickets waiting for the printer to come back.
     public var pendingReprints: Int
 
     enum CodingKeys: String, CodingKey {
         case dispenser, connection, state, detail
         case missedPresses = "missed_presses"
+        case unrecordedPresses = "unrecorded_presses"
         case pendingReprints = "pending_reprints"
     }
 
     public init(dispenser: String, connection: String, state: String, detail: String? = nil,
-                missedPresses: Int = 0, pendingReprints: Int = 0) {
+                missedPresses: Int = 0, unrecordedPresses: Int = 0, pendingReprints: Int = 0) {
         self.dispenser = dispenser
         self.connection = connection
         self.state = state
         self.detail = detail
         self.missedPresses = missedPresses
+        self.unrecordedPresses = unrecordedPresses
         self.pendingReprints = pendingReprints
     }
 }
@@ -278,6 +282,9 @@ public struct ReprintParameters: Codable, Sendable, Equatable {
     }
 }
 
+/// `ConfirmPrinted(number)`: same shape as Reprint.
+public typealias ConfirmPrintedParameters = ReprintParameters
+
 /// `Status` -> today's queue, counters and printers.
 public struct StatusReply: Codable, Sendable, Equatable {
     /// "2026-11-28"
@@ -288,15 +295,18 @@ public struct StatusReply: Codable, Sendable, Equatable {
     public var counters: [CounterStatus]
     public var printers: [PrinterStatus]
     public var printFailed: [TicketInfo]
+    /// Printing interrupted by a stop of antred: confirm or reprint.
+    public var unconfirmed: [TicketInfo]
     public var daemon: DaemonInfo?
 
     enum CodingKeys: String, CodingKey {
-        case day, office, services, counters, printers, daemon
+        case day, office, services, counters, printers, daemon, unconfirmed
         case printFailed = "print_failed"
     }
 
     public init(day: String, office: String, services: [ServiceStatus] = [], counters: [CounterStatus] = [],
-                printers: [PrinterStatus] = [], printFailed: [TicketInfo] = [], daemon: DaemonInfo? = nil) {
+                printers: [PrinterStatus] = [], printFailed: [TicketInfo] = [], unconfirmed: [TicketInfo] = [],
+                daemon: DaemonInfo? = nil) {
         self.daemon = daemon
         self.day = day
         self.office = office
@@ -304,6 +314,7 @@ public struct StatusReply: Codable, Sendable, Equatable {
         self.counters = counters
         self.printers = printers
         self.printFailed = printFailed
+        self.unconfirmed = unconfirmed
     }
 }
 
@@ -414,16 +425,20 @@ public struct DaemonInfo: Codable, Sendable, Equatable {
     public var startedAt: String
     /// Durable database transactions since start.
     public var dbCommits: Int
+    /// The last failure to write the database ("10:32:05 database or disk is full").
+    public var storageError: String?
 
     enum CodingKeys: String, CodingKey {
         case version
         case startedAt = "started_at"
         case dbCommits = "db_commits"
+        case storageError = "storage_error"
     }
 
-    public init(version: String, startedAt: String, dbCommits: Int) {
+    public init(version: String, startedAt: String, dbCommits: Int, storageError: String? = nil) {
         self.version = version
         self.startedAt = startedAt
         self.dbCommits = dbCommits
+        self.storageError = storageError
     }
 }

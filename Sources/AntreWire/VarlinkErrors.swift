@@ -19,6 +19,8 @@ public enum VarlinkErrors {
         public static let nothingCalled = "io.antre.Queue.NothingCalled"
         public static let notPrintable = "io.antre.Queue.NotPrintable"
         public static let printerDown = "io.antre.Queue.PrinterDown"
+        public static let storageFailed = "io.antre.Queue.StorageFailed"
+        public static let notConfirmable = "io.antre.Queue.NotConfirmable"
         public static let configInvalid = "io.antre.Queue.ConfigInvalid"
         public static let permissionDenied = "io.antre.Queue.PermissionDenied"
         public static let internalError = "io.antre.Queue.InternalError"
@@ -102,6 +104,11 @@ extension QueueError {
         case let .printerDown(dispenser, reason):
             VarlinkError(name: VarlinkErrors.Name.printerDown,
                          parameters: ["dispenser": .string(dispenser), "reason": .string(reason)])
+        case let .storageFailed(reason):
+            VarlinkError(name: VarlinkErrors.Name.storageFailed, parameters: ["reason": .string(reason)])
+        case let .notConfirmable(number, printState):
+            VarlinkError(name: VarlinkErrors.Name.notConfirmable,
+                         parameters: ["number": .string(number), "print_state": .string(printState.rawValue)])
         }
     }
 
@@ -138,6 +145,13 @@ extension QueueError {
         case VarlinkErrors.Name.printerDown:
             guard let dispenser = string("dispenser"), let reason = string("reason") else { return nil }
             self = .printerDown(dispenser: dispenser, reason: reason)
+        case VarlinkErrors.Name.storageFailed:
+            guard let reason = string("reason") else { return nil }
+            self = .storageFailed(reason: reason)
+        case VarlinkErrors.Name.notConfirmable:
+            guard let number = string("number"),
+                  let printState = string("print_state").flatMap(PrintState.init(rawValue:)) else { return nil }
+            self = .notConfirmable(number: number, printState: printState)
         default:
             return nil
         }

@@ -189,6 +189,26 @@ struct ReprintCommand: ParsableCommand {
     }
 }
 
+struct ConfirmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "confirm",
+        abstract: "Confirm that a ticket not confirmed printed (or print_failed) is in the resident's hands.",
+        discussion: """
+            After antred stopped while printing (power cut, kill -9), the tickets it was \
+            printing are "not confirmed" in antre status: ask the resident, then confirm \
+            (they have the paper) or reprint (they do not).
+            """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The ticket.", valueName: "number")) var number: String
+
+    func validate() throws { _ = try normalizedNumber(number) }
+
+    func run() throws {
+        try global.run("ConfirmPrinted", ConfirmPrintedParameters(number: normalizedNumber(number)),
+                       as: TicketReply.self, text: QueueText.confirmed)
+    }
+}
+
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show today's queue, counters and printers.")

@@ -550,7 +550,7 @@ final class Collected: @unchecked Sendable {
         #expect(try store.ticket(id: second.ticket.id)?.printState == .printed)
     }
 
-    @Test func ticketsLeftPendingByACrashBecomePrintFailed() throws {
+    @Test func ticketsLeftPendingByACrashBecomeUnconfirmed() throws {
         let directory = try TempDir()
         let store = try QueueStore(path: directory.dbPath, timeZone: jakarta)
         let pending = try store.issue(serviceID: "ktp", prefix: "T", dispenserID: "lobi", printState: .pending,
@@ -560,8 +560,10 @@ final class Collected: @unchecked Sendable {
         _ = try store.setPrintState(ticketID: done.ticket.id, .printed, detail: nil, now: try local(9, 1))
         let marked = try store.markInterruptedPrints(now: try local(9, 5))
         #expect(marked.map(\.number.description) == ["T-001"])
-        #expect(try store.ticket(id: pending.ticket.id)?.printState == .failed)
+        #expect(try store.ticket(id: pending.ticket.id)?.printState == .unconfirmed)
         #expect(try store.ticket(id: done.ticket.id)?.printState == .printed)
+        #expect(try store.snapshot(now: try local(9, 5)).unconfirmed.map(\.number.description) == ["T-001"])
+        #expect(try store.snapshot(now: try local(9, 5)).printFailed.isEmpty)
         #expect(try store.markInterruptedPrints(now: try local(9, 6)).isEmpty)
     }
 }

@@ -101,6 +101,12 @@ import Testing
                                             parameters: ["message": .string("database is locked")]))
         let reload = try await ask(#"{"method":"io.antre.Queue.Reload"}"#)
         #expect(reload.error?.name == "io.antre.Queue.ConfigInvalid")
+        let confirm = try await ask(#"{"method":"io.antre.Queue.ConfirmPrinted","parameters":{"number":"T-005"}}"#)
+        #expect(confirm.error == VarlinkError(name: "io.antre.Queue.NotConfirmable", parameters: [
+            "number": .string("T-005"), "print_state": .string("pending")]))
+        let confirmed = try await ask(#"{"method":"io.antre.Queue.ConfirmPrinted","parameters":{"number":"T-004"}}"#)
+        #expect(confirmed.error == nil)
+        #expect(stub.calls.withLock { $0 }.suffix(2) == ["confirm T-005", "confirm T-004"])
     }
 
     @Test func onewayRunsTheCallAndAnswersNothing() async throws {
@@ -183,18 +189,19 @@ import Testing
         let idl = QueueInterface.idl
         #expect(idl.hasPrefix("#"))
         #expect(idl.contains("\ninterface io.antre.Queue\n"))
-        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "Status", "Monitor", "Reload"] {
+        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "ConfirmPrinted", "Status",
+                       "Monitor", "Reload"] {
             #expect(idl.contains("\nmethod \(method)("), "missing method \(method)")
         }
         for type in ["Ticket", "ServiceStatus", "CounterStatus", "PrinterStatus", "Event"] {
             #expect(idl.contains("\ntype \(type) ("), "missing type \(type)")
         }
-        for error in ["ConfigInvalid", "PermissionDenied", "InternalError"] {
+        for error in ["ConfigInvalid", "PermissionDenied", "InternalError", "StorageFailed", "NotConfirmable"] {
             #expect(idl.contains("\nerror \(error) ("), "missing error \(error)")
         }
         // Ticket fields as the Swift struct encodes them.
         for field in ["number: string", "service_name: string", "counter: ?string", "issued_at: string",
-                      "called_at: ?string", "call_count: int", "ahead: ?int", "print_state: (pending, printed, print_failed, none)",
+                      "called_at: ?string", "call_count: int", "ahead: ?int", "print_state: (pending, printed, print_failed, unconfirmed, none)",
                       "state: (waiting, called, served, skipped, expired)"] {
             #expect(idl.contains("  \(field)"), "missing field \(field)")
         }

@@ -105,6 +105,9 @@ import Testing
         .invalidState(number: "B-012", state: .waiting, action: "finish"),
         .nothingCalled(counter: "loket1"), .notPrintable(number: "B-012", reason: "issued without dispenser"),
         .printerDown(dispenser: "lobi", reason: "paper out"),
+        .storageFailed(reason: "database or disk is full"),
+        .notConfirmable(number: "B-012", printState: .pending),
+        .notConfirmable(number: "B-012", printState: .none),
     ]
 
     @Test(arguments: all)

@@ -30,6 +30,29 @@ import Testing
         #expect(QueueText.reprinted(TicketReply(ticket: Samples.ticketT4)) == "T-004 reprinted")
     }
 
+    @Test func unconfirmedAndUnrecordedAreShownWithWhatToDo() {
+        var status = Samples.status
+        status.unconfirmed = [TicketInfo(number: "T-006", service: "ktp", serviceName: "KTP-el", state: .waiting,
+                                         printState: .unconfirmed, issuedAt: "2026-11-28T10:05:00+07:00")]
+        status.printers[0].unrecordedPresses = 2
+        status.daemon = DaemonInfo(version: "0.1.0", startedAt: "2026-11-28T07:00:00+07:00", dbCommits: 9,
+                                   storageError: "10:40:01 database or disk is full")
+        let text = QueueText.status(status)
+        #expect(text.contains("NOT CONFIRMED"))
+        #expect(text.contains("antre confirm NUMBER or antre reprint NUMBER"))
+        #expect(text.contains("T-006  KTP-el  issued 10:05  waiting"))
+        #expect(text.contains("DATABASE WRITES FAILED"))
+        #expect(text.contains("lobby: 2 press(es) not recorded"))
+        #expect(text.contains("last error: 10:40:01 database or disk is full"))
+        #expect(!QueueText.status(Samples.status).contains("NOT CONFIRMED"))
+        #expect(!QueueText.status(Samples.status).contains("DATABASE"))
+        var ticket = Samples.ticketT4
+        ticket.printState = .unconfirmed
+        #expect(QueueText.confirmed(TicketReply(ticket: Samples.ticketT4)) == "T-004 confirmed printed")
+        #expect(QueueText.issued(IssueReply(ticket: ticket, ahead: 0, printed: false))
+            == "T-004 issued for KTP-el, 0 ahead; not confirmed printed (antre confirm T-004 or antre reprint T-004)")
+    }
+
     @Test func statusTable() {
         let expected = """
         Kantor Desa Sukamaju, 2026-11-28

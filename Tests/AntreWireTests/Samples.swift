@@ -111,6 +111,14 @@ final class StubQueue: QueueHandler {
         return TicketReply(ticket: Samples.ticketT4)
     }
 
+    func confirmPrinted(_ p: ConfirmPrintedParameters, caller: Caller) async throws -> TicketReply {
+        record("confirm \(p.number)", caller)
+        guard p.number == "T-004" else {
+            throw QueueError.notConfirmable(number: p.number, printState: .pending)
+        }
+        return TicketReply(ticket: Samples.ticketT4)
+    }
+
     func status(caller: Caller) async throws -> StatusReply {
         record("status", caller)
         return Samples.status

@@ -64,17 +64,19 @@ final class DaemonHarness: @unchecked Sendable {
     ///   - launcherEnvironment: environment for the launcher.
     ///   - nativeQR: the printer profile's `native_qr`.
     ///   - extraLines: TOML appended at the end (e.g. a `[board]` section).
+    ///   - database: the database path instead of `<test dir>/antre.db` (e.g. on a small tmpfs).
     init(printer: String, paper: Int = 80, cooldownMs: Int = 0, timezone: String? = nil,
          cancelKanji: Bool = false, socketLines: [String] = [], input: String? = nil,
          buttonMap: [String: String]? = nil, launcher: [String] = [],
-         launcherEnvironment: [String: String] = [:], nativeQR: Bool = false, extraLines: [String] = []) throws {
+         launcherEnvironment: [String: String] = [:], nativeQR: Bool = false, extraLines: [String] = [],
+         database: String? = nil) throws {
         self.launcher = launcher
         self.launcherEnvironment = launcherEnvironment
         directory = try TemporaryDirectory(prefix: "antre-it")
         buttons = try PseudoTerminal()
         buttonPath = try buttons.symlink(at: directory.file("buttons"))
         socketPath = directory.file("antred.sock")
-        databasePath = directory.file("antre.db")
+        databasePath = database ?? directory.file("antre.db")
         configPath = directory.file("antre.toml")
         shipped = try ConfigLoader.load(path: Repo.shippedConfig)
         let toml = Self.toml(from: shipped, printer: printer, buttonPath: buttonPath, paper: paper,
@@ -113,6 +115,24 @@ final class DaemonHarness: @unchecked Sendable {
             usleep(50_000)
         }
         throw TestSupportError("antred did not answer on \(socketPath) within 20 s:\n\(child.stderr)")
+    }
+
+    /// Runs one more antred on the same config and waits for it to exit (a
+    /// start that must be refused); nil status when it was still running
+    /// after `timeout` (it is then killed).
+    func runRefusedStart(extraArguments: [String] = [], timeout: Duration = .seconds(20)) throws -> CommandResult {
+        starts += 1
+        let command = launcher + [Repo.executable("antred"), "--config", configPath, "--log-level", "debug"]
+            + extraArguments
+        let child = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
+                                     environment: launcherEnvironment, outputDirectory: directory.path,
+                                     name: "antred-\(starts)")
+        guard let status = child.waitForExit(timeout: timeout) else {
+            child.kill(SIGKILL)
+            _ = child.waitForExit(timeout: .seconds(10))
+            throw TestSupportError("antred was not refused within \(timeout):\n\(child.stderr)")
+        }
+        return CommandResult(status: status, stdout: child.stdout, stderr: child.stderr)
     }
 
     func stop() {

@@ -52,6 +52,51 @@ struct DurabilityTests {
         #expect(Set(allPrinted).count == allPrinted.count, "a number printed twice: \(allPrinted.sorted())")
     }
 
+    /// kill -9 while a ticket goes out at 9600 baud: after the restart it is
+    /// "not confirmed" (not print_failed), listed in status, never reprinted by
+    /// itself; `antre confirm` makes it printed.
+    @Test func killDuringPrintLeavesTicketUnconfirmedNotReprinted() throws {
+        let emupos = try Emupos(profile: .epsonTMT20III, tcp: false, serial: true)
+        let harness = try DaemonHarness(printer: "serial:\(try #require(emupos.serialPath))?baud=9600")
+        try harness.start()
+        defer { harness.stop() }
+        let ktp = try harness.service("ktp")
+        let number = "\(ktp.prefix)-001"
+        try harness.press(try harness.button(for: "ktp"))
+        usleep(400_000)  // about a third of the ticket is out
+        harness.kill9()
+        usleep(2_500_000)  // emupos closes the interrupted job after 2 s idle
+        let copiesBefore = emupos.receipts().filter { collapsed($0.text).contains(number) }.count
+
+        try harness.start()
+        let status = try json(try harness.antre("status", "--json"))
+        let unconfirmed = (status["unconfirmed"] as? [[String: Any]] ?? []).compactMap { $0["number"] as? String }
+        #expect(unconfirmed == [number], "\(status)")
+        #expect((status["print_failed"] as? [Any])?.isEmpty == true)
+        let text = try harness.antre("status")
+        #expect(text.stdout.contains("NOT CONFIRMED"), "\(text)")
+        #expect(text.stdout.contains(number))
+        #expect(harness.log.contains("antre confirm \(number)"), "no hint in the log")
+        // Nothing is printed by itself.
+        usleep(3_000_000)
+        #expect(emupos.receipts().filter { collapsed($0.text).contains(number) }.count == copiesBefore)
+
+        let confirmed = try harness.antre("confirm", "t1")
+        #expect(confirmed.status == 0, "\(confirmed)")
+        #expect(confirmed.stdout.contains("\(number) confirmed printed"), "\(confirmed)")
+        let after = try json(try harness.antre("status", "--json"))
+        #expect((after["unconfirmed"] as? [Any])?.isEmpty == true)
+        // A ticket being fine cannot be confirmed twice into anything else; a
+        // pending one (none here) would be refused; an unknown one is an error.
+        let unknown = try harness.antre("confirm", "\(ktp.prefix)-099")
+        #expect(unknown.status == 1 && unknown.stderr.contains("not found"), "\(unknown)")
+        harness.stop()
+        let store = try QueueStore(path: harness.databasePath, timeZone: harness.shipped.office.timeZone)
+        #expect(try store.ticket(number: try #require(TicketNumber(parsing: number)), day: store.day(of: Date()))?
+            .printState == .printed)
+        try store.close()
+    }
+
     private func printedNumbers(_ printer: Emupos) -> [String] {
         let pattern = /[A-Z]-\d{3}/
         return printer.receipts().compactMap { receipt in

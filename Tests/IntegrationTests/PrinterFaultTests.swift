@@ -206,6 +206,7 @@ final class SilentPrinter: @unchecked Sendable {
     private let listener: Int32
     private let lock = NSLock()
     private var received: [UInt8] = []
+    private var accepted = 0
 
     init() throws {
         port = try FreePort.tcp()
@@ -229,11 +230,16 @@ final class SilentPrinter: @unchecked Sendable {
 
     /// Everything received, as text (ESC/POS bytes included).
     var text: String { lock.withLock { String(decoding: received, as: UTF8.self) } }
+    /// Bytes received so far, all connections together.
+    var byteCount: Int { lock.withLock { received.count } }
+    /// Connections accepted so far.
+    var connectionCount: Int { lock.withLock { accepted } }
 
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
+            lock.withLock { accepted += 1 }
             Thread { [self] in
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 while true {
