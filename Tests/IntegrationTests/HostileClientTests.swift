@@ -1,0 +1,258 @@
+import AntreCore
+import AntreTestSupport
+import AntreWire
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Clients that hang up mid-stream, never read, hog slots, or send garbage:
+/// the queue keeps answering everyone else, memory stays bounded, the log readable.
+@Suite(.serialized)
+struct HostileClientTests {
+    func previewHarness(socketLines: [String] = []) throws -> DaemonHarness {
+        let preview = try TemporaryDirectory(prefix: "antre-preview")
+        return try DaemonHarness(printer: "preview:\(preview.path)/out", socketLines: socketLines)
+    }
+
+    /// Runs `body` on `count` threads until `stop` is set; returns when all ended.
+    final class Workers: @unchecked Sendable {
+        let stop = Atomic<Bool>(false)
+        private let group = DispatchGroup()
+
+        init(count: Int, _ body: @escaping @Sendable (Int, Workers) -> Void) {
+            for index in 0..<count {
+                group.enter()
+                Thread { [group] in
+                    body(index, self)
+                    group.leave()
+                }.start()
+            }
+        }
+
+        var stopping: Bool { stop.load(ordering: .acquiring) }
+
+        func finish(timeout: Duration = .seconds(20)) -> Bool {
+            stop.store(true, ordering: .releasing)
+            return group.wait(timeout: .now() + .seconds(Int(timeout.components.seconds))) == .success
+        }
+    }
+
+    /// Item 1 of issue 8, as the issue's shell loop did it: `antre monitor`
+    /// killed 0.2 s into its stream, on four threads, while tickets are
+    /// issued. That deadlocked the daemon within about a second.
+    @Test func monitorsKilledMidStreamNeverStallTheQueue() throws {
+        let harness = try previewHarness()
+        try harness.start()
+        defer { harness.stop() }
+        let spawned = Atomic<Int>(0)
+        let killers = Workers(count: 4) { index, workers in
+            while !workers.stopping {
+                guard let monitor = try? harness.spawnAntre(["monitor"], name: "monitor-\(index)") else { continue }
+                spawned.add(1, ordering: .relaxed)
+                usleep(200_000)
+                monitor.kill(SIGKILL)
+                _ = monitor.waitForExit(timeout: .seconds(5))
+            }
+        }
+        let started = ContinuousClock.now
+        var issued = 0
+        while (issued < 200 || ContinuousClock.now - started < .seconds(15)) && ContinuousClock.now - started < .seconds(40) {
+            let result = try run(Repo.executable("antre"), ["issue", "kk", "--socket", harness.socketPath],
+                                 timeout: .seconds(15))
+            guard result.status == 0 else {
+                Issue.record("issue #\(issued + 1) failed after \(ContinuousClock.now - started): \(result)")
+                break
+            }
+            issued += 1
+        }
+        #expect(killers.finish(), "monitor threads did not stop")
+        #expect(issued >= 200)
+        #expect(spawned.load(ordering: .relaxed) >= 40, "too few monitors were killed to mean anything")
+        let status = try harness.antre("status")
+        #expect(status.status == 0, "\(status)")
+        let daemon = try #require(harness.daemon)
+        daemon.kill(SIGTERM)
+        #expect(daemon.waitForExit(timeout: .seconds(15)) == 0, "antred ignored SIGTERM:\n\(daemon.stderr.suffix(2000))")
+    }
+
+    /// Item 2: killed Monitor clients give their slots back within a second,
+    /// not at the next event.
+    @Test func slotsOfDeadMonitorClientsAreFreedWithinASecond() throws {
+        let harness = try previewHarness(socketLines: ["max_connections = 8"])
+        try harness.start()
+        defer { harness.stop() }
+        let monitors = try (0..<8).map { try harness.spawnAntre(["monitor"], name: "monitor-\($0)") }
+        // Every slot taken: a ninth client is refused, and told why.
+        #expect(try eventually(timeout: .seconds(10)) {
+            let client = try VarlinkClient(path: harness.socketPath, timeout: 2)
+            do {
+                _ = try client.call("io.antre.Queue.Status", [:])
+                return false
+            } catch let error as VarlinkError {
+                return error.name == "io.antre.Queue.TooManyConnections"
+            } catch {
+                return false
+            }
+        }, "the ninth client was never refused with TooManyConnections")
+        for monitor in monitors { monitor.kill(SIGKILL) }
+        for monitor in monitors { _ = monitor.waitForExit(timeout: .seconds(5)) }
+        let killed = ContinuousClock.now
+        var served = false
+        while !served && ContinuousClock.now - killed < .seconds(3) {
+            served = (try? VarlinkClient(path: harness.socketPath, timeout: 1).call("io.antre.Queue.Status", [:])) != nil
+            if !served { usleep(50_000) }
+        }
+        let waited = ContinuousClock.now - killed
+        #expect(served)
+        #expect(waited < .seconds(1), "a new client waited \(waited) for a slot")
+    }
+
+    /// Item 4: 100 Monitor clients that never read while 2,500 tickets are
+    /// issued. Memory stays bounded, each of them is dropped (MonitorTooSlow
+    /// or closed), and a client that reads sees every event.
+    @Test func monitorClientsThatNeverReadAreDroppedAndMemoryStaysBounded() throws {
+        let harness = try previewHarness(socketLines: ["max_connections = 200"])
+        try harness.start()
+        defer { harness.stop() }
+        let issuer = try VarlinkClient(path: harness.socketPath, timeout: 10)
+        for _ in 0..<50 { _ = try issuer.call("io.antre.Queue.Issue", ["service": .string("kk")]) }
+        let baseline = try #require(harness.daemonRSSKilobytes)
+
+        let sleepers = try (0..<100).map { _ in
+            let client = try VarlinkClient(path: harness.socketPath, timeout: 10)
+            try client.sendRaw(VarlinkCall(method: "io.antre.Queue.Monitor", more: true).encoded())
+            return client
+        }
+        let tickets = 2500
+        let readerCount = Atomic<Int>(0)
+        let socketPath = harness.socketPath
+        let reader = Workers(count: 1) { _, workers in
+            guard let client = try? VarlinkClient(path: socketPath, timeout: nil) else { return }
+            try? client.callMore("io.antre.Queue.Monitor") { reply in
+                if case let .object(event)? = reply["event"], event["kind"]?.stringValue == "issued" {
+                    readerCount.add(1, ordering: .relaxed)
+                }
+                return readerCount.load(ordering: .relaxed) < tickets && !workers.stopping
+            }
+        }
+        usleep(300_000)  // every Monitor call has subscribed
+        var peak = baseline
+        for n in 1...tickets {
+            _ = try issuer.call("io.antre.Queue.Issue", ["service": .string("kk")])
+            if n % 100 == 0, let rss = harness.daemonRSSKilobytes { peak = max(peak, rss) }
+        }
+        #expect(try eventually(timeout: .seconds(20)) { readerCount.load(ordering: .relaxed) >= tickets },
+                "the reading monitor saw \(readerCount.load(ordering: .relaxed)) of \(tickets) tickets")
+        _ = reader.finish(timeout: .seconds(2))
+        let grown = peak - baseline
+        #expect(grown < 60_000, "antred grew by \(grown) kB (baseline \(baseline) kB)")
+
+        // Each sleeper finds the events that fit in its socket, then the end.
+        var tooSlow = 0
+        for client in sleepers {
+            var ended = false
+            let deadline = ContinuousClock.now + .seconds(15)
+            while !ended && ContinuousClock.now < deadline {
+                do {
+                    let response = try client.receive(deadline: deadline)
+                    if let error = response.error {
+                        #expect(error.name == "io.antre.Queue.MonitorTooSlow", "\(error)")
+                        tooSlow += 1
+                        ended = true
+                    }
+                } catch {
+                    ended = true  // closed (its stalled write timed out)
+                }
+            }
+            #expect(ended, "a non-reading monitor was neither dropped nor closed")
+        }
+        #expect(harness.daemon?.isRunning == true)
+        #expect(try harness.antre("status").status == 0)
+        _ = tooSlow
+    }
+
+    /// Item 6: one uid cannot take more than its share, and readers cannot
+    /// take the slots reserved for officers.
+    @Test func perUIDLimitAndReservedSlotsKeepOthersServed() throws {
+        try #require(getuid() == 0, "needs root to run the CLI as other users")
+        let readers = try ensureGroup("antre-it-read")
+        _ = try ensureGroup("antre-it-officer")
+        let harness = try previewHarness(socketLines: [
+            "group = \"antre-it-read\"", "officer_group = \"antre-it-officer\"",
+            "max_connections = 8", "max_connections_per_uid = 3", "reserved_connections = 2",
+        ])
+        chmod(harness.directory.path, 0o755)
+        try harness.start()
+        defer { harness.stop() }
+
+        // uid A holds three Monitor streams: its maximum.
+        let holdersA = try (0..<3).map { try harness.spawnAntre(["monitor"], as: 4301, groups: [readers], name: "a\($0)") }
+        #expect(try eventually(timeout: .seconds(10)) { try harness.antre(as: 4301, groups: [readers], "status").status != 0 },
+                "uid 4301 got a fourth connection")
+        #expect(harness.log.contains("too many connections from one user"))
+        // Another reader and an officer are still served.
+        let readerB = try harness.antre(as: 4302, groups: [readers], "status")
+        #expect(readerB.status == 0, "\(readerB)")
+        #expect(try harness.antre("issue", "ktp").status == 0)
+
+        // uid B takes three more: readers now hold 6 = 8 - 2 reserved.
+        let holdersB = try (0..<3).map { try harness.spawnAntre(["monitor"], as: 4302, groups: [readers], name: "b\($0)") }
+        #expect(try eventually(timeout: .seconds(10)) { try harness.antre(as: 4303, groups: [readers], "status").status != 0 },
+                "a third reader got into the reserved slots")
+        // The reserved slots still serve officers.
+        let officer = try harness.antre("status")
+        #expect(officer.status == 0, "\(officer)")
+        #expect(holdersA.allSatisfy(\.isRunning) && holdersB.allSatisfy(\.isRunning))
+    }
+
+    /// Item 9: SIGTERM while a ticket prints over a slow serial line: the
+    /// ticket is printed and the client that asked for it gets its answer.
+    @Test func sigtermAnswersTheIssueThatIsPrinting() throws {
+        let emupos = try Emupos(profile: .epsonTMT20III, tcp: false, serial: true)
+        let harness = try DaemonHarness(printer: "serial:\(try #require(emupos.serialPath))?baud=9600")
+        try harness.start()
+        defer { harness.stop() }
+        let ktp = try harness.service("ktp")
+        let client = try harness.spawnAntre(["issue", "ktp", "--dispenser", "test"], name: "issue")
+        #expect(eventually(timeout: .seconds(10)) { harness.log.contains("ticket issued") })
+        usleep(200_000)  // the ticket takes about a second at 9600 baud
+        let daemon = try #require(harness.daemon)
+        daemon.kill(SIGTERM)
+        #expect(client.waitForExit(timeout: .seconds(20)) == 0, "stdout: \(client.stdout)\nstderr: \(client.stderr)")
+        #expect(client.stdout.contains("\(ktp.prefix)-001"), "\(client.stdout)")
+        #expect(daemon.waitForExit(timeout: .seconds(20)) == 0, "\(daemon.stderr.suffix(2000))")
+        let receipts = try emupos.waitForReceipts(count: 1, timeout: .seconds(5))
+        #expect(collapsed(receipts[0].text).contains("\(ktp.prefix)-001"))
+    }
+
+    /// Item 11: "upgrade" is refused, not ignored; a flood of garbage leaves a
+    /// few log lines, not one per message.
+    @Test func upgradeIsRefusedAndGarbageFloodsAreLoggedSparingly() throws {
+        let harness = try previewHarness(socketLines: ["max_connections = 200"])
+        try harness.start()
+        defer { harness.stop() }
+        let client = try VarlinkClient(path: harness.socketPath, timeout: 5)
+        try client.sendRaw(Array(#"{"method":"io.antre.Queue.Status","upgrade":true}"#.utf8) + [0])
+        let refused = try client.receive(deadline: .now + .seconds(5))
+        #expect(refused.error == VarlinkErrors.invalidParameter("upgrade"), "\(refused)")
+        // The connection is still usable.
+        #expect(try client.call("io.antre.Queue.Status", [:])["office"] != nil)
+
+        for n in 0..<300 {
+            let garbage = try VarlinkClient(path: harness.socketPath, timeout: 5)
+            try? garbage.sendRaw(Array("\u{01}not json \(n)".utf8) + [0])
+        }
+        for _ in 0..<20 {
+            let oversized = try VarlinkClient(path: harness.socketPath, timeout: 5)
+            try? oversized.sendRaw([UInt8](repeating: UInt8(ascii: "x"), count: 100_000))
+        }
+        #expect(try eventually { try harness.antre("status").status == 0 })
+        usleep(500_000)
+        let warnings = harness.logLines(containing: "unreadable message") + harness.logLines(containing: "oversized message")
+        #expect((1...3).contains(warnings), "\(warnings) warning lines for 320 bad clients")
+    }
+}
