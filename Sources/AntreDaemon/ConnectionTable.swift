@@ -64,6 +64,7 @@ final class ConnectionTable<Handle: Sendable>: Sendable {
     var count: Int { state.withLock { $0.entries.count } }
     var requestsInFlight: Int { state.withLock { $0.entries.values.reduce(0) { $0 + $1.requestsInFlight } } }
     var isStopping: Bool { state.withLock { $0.stopping } }
+    var streamingCount: Int { state.withLock { $0.entries.values.count(where: \.streaming) } }
 
     func admit(_ peer: Peer, handle: Handle, now: ContinuousClock.Instant = .now) -> Admission {
         let limits = self.limits

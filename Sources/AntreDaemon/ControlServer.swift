@@ -187,22 +187,25 @@ final class ControlServer: Sendable {
     }
 
     /// A graceful stop: stops accepting, lets requests in flight finish and be
-    /// answered (at most `grace`), ends Monitor streams through `endStreams`,
-    /// then closes every connection. `run` returns soon after.
+    /// answered (at most `grace`), ends Monitor streams through `endStreams`
+    /// (they get a moment to send what is queued), then closes every
+    /// connection. `run` returns soon after.
     func shutdown(grace: Duration, endStreams: @Sendable () -> Void) async {
         table.beginStopping()
         close()
-        endStreams()
-        let deadline = ContinuousClock.now + grace
-        while table.requestsInFlight > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await wait(upTo: grace) { table.requestsInFlight == 0 }
         if table.requestsInFlight > 0 {
             logger.warning("stopping with requests still in flight", metadata: ["count": "\(table.requestsInFlight)"])
         }
+        endStreams()
+        await wait(upTo: .seconds(1)) { table.streamingCount == 0 }
         for channel in table.handles { channel.close(promise: nil) }
-        let closed = ContinuousClock.now + .seconds(1)
-        while table.count > 0 && ContinuousClock.now < closed {
+        await wait(upTo: .seconds(1)) { table.count == 0 }
+    }
+
+    private func wait(upTo limit: Duration, until done: () -> Bool) async {
+        let deadline = ContinuousClock.now + limit
+        while !done() && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
