@@ -131,7 +131,7 @@ final class ControlServer: Sendable {
         case let .admitted(id, evicted):
             if let evicted {
                 if let suppressed = closings.admit() {
-                    logger.info("server full: closing the longest-idle connection to make room",
+                    logger.info("server full: closing idle connection to make room",
                                 metadata: ["suppressed": "\(suppressed)"])
                 }
                 evicted.close(promise: nil)

@@ -122,6 +122,14 @@ import Testing
         }
     }
 
+    @Test func upgradeIsRefusedNotIgnored() async throws {
+        let reply = try await ask(#"{"method":"io.antre.Queue.Status","upgrade":true}"#)
+        #expect(reply.error == VarlinkErrors.invalidParameter("upgrade"))
+        #expect(stub.calls.withLock { $0 }.isEmpty)
+        let wrongType = try await ask(#"{"method":"io.antre.Queue.Status","upgrade":1}"#)
+        #expect(wrongType.error == VarlinkErrors.invalidParameter("upgrade"))
+    }
+
     @Test func monitorWithoutMoreIsExpectedMore() async throws {
         let reply = try await ask(#"{"method":"io.antre.Queue.Monitor"}"#)
         #expect(reply.error == VarlinkError(name: "org.varlink.service.ExpectedMore"))
