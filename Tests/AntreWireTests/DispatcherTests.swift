@@ -152,6 +152,18 @@ import Testing
         #expect(events == [Samples.event(1), Samples.event(2), Samples.event(3)])
     }
 
+    @Test func aFeedThatEndsWithAnErrorSendsItLastWithoutContinues() async throws {
+        let feed = StubFeed(events: [Samples.event(1)], endless: false, onCancel: {},
+                            endError: VarlinkErrors.monitorTooSlow(limit: 512))
+        var replies: [VarlinkResponse] = []
+        for await bytes in VarlinkReplyStream(feed: feed) {
+            replies.append(try #require(VarlinkResponse(decoding: bytes.dropLast())))
+        }
+        #expect(replies.map(\.continues) == [true, false])
+        #expect(replies.last?.error == VarlinkErrors.monitorTooSlow(limit: 512))
+        #expect(replies.last?.error?.description == "antred dropped this monitor: it fell more than 512 events behind")
+    }
+
     @Test func droppingTheMonitorStreamStopsTheEventSource() async throws {
         let endless = StubQueue(endlessMonitor: true)
         let dispatcher = VarlinkDispatcher(info: ServiceInfo(version: "0"), handler: endless)

@@ -139,9 +139,11 @@ final class StubFeed: MonitorFeed {
     private let queued: Mutex<[QueueEventInfo]>
     private let endless: Bool
     private let onCancel: @Sendable () -> Void
-    let endError: VarlinkError? = nil
+    let endError: VarlinkError?
 
-    init(events: [QueueEventInfo], endless: Bool, onCancel: @escaping @Sendable () -> Void) {
+    init(events: [QueueEventInfo], endless: Bool, onCancel: @escaping @Sendable () -> Void,
+         endError: VarlinkError? = nil) {
+        self.endError = endError
         self.queued = Mutex(events)
         self.endless = endless
         self.onCancel = onCancel
