@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// One Monitor subscriber's bounded queue, the only buffer between the event
@@ -28,7 +29,7 @@ final class MonitorSubscription<Element: Sendable>: Sendable {
     }
 
     private struct State {
-        var buffer = Deque<Element>()
+        var buffer = CircularBuffer<Element>()
         var waiter: CheckedContinuation<Element?, Never>?
         var end: EndReason?
     }
@@ -59,7 +60,7 @@ final class MonitorSubscription<Element: Sendable>: Sendable {
             }
             guard state.buffer.count < capacity else {
                 state.end = .tooSlow
-                state.buffer = Deque()
+                state.buffer = CircularBuffer()
                 return .drop
             }
             state.buffer.append(item)
@@ -85,7 +86,7 @@ final class MonitorSubscription<Element: Sendable>: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
                 let ready = state.withLock { state -> Element?? in
-                    if let item = state.buffer.popFirst() { return .some(item) }
+                    if !state.buffer.isEmpty { return .some(state.buffer.removeFirst()) }
                     if state.end != nil || Task.isCancelled { return .some(nil) }
                     state.waiter = continuation
                     return nil
@@ -107,7 +108,7 @@ final class MonitorSubscription<Element: Sendable>: Sendable {
         let (changed, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Element?, Never>?) in
             guard state.end == nil else { return (false, nil) }
             state.end = reason
-            if !keepBuffered { state.buffer = Deque() }
+            if !keepBuffered { state.buffer = CircularBuffer() }
             defer { state.waiter = nil }
             return (true, state.waiter)
         }
@@ -117,28 +118,5 @@ final class MonitorSubscription<Element: Sendable>: Sendable {
 
     private func notifyEnd() {
         if !ended.exchange(true, ordering: .acquiringAndReleasing) { onEnd() }
-    }
-}
-
-/// A minimal FIFO with O(1) amortised append and pop (no swift-collections dependency).
-struct Deque<Element>: Sendable where Element: Sendable {
-    private var storage: [Element] = []
-    private var head = 0
-
-    var count: Int { storage.count - head }
-    var isEmpty: Bool { count == 0 }
-
-    mutating func append(_ element: Element) { storage.append(element) }
-
-    mutating func popFirst() -> Element? {
-        guard head < storage.count else { return nil }
-        let element = storage[head]
-        head += 1
-        // Reclaim the consumed prefix once it dominates.
-        if head > 64 && head * 2 > storage.count {
-            storage.removeFirst(head)
-            head = 0
-        }
-        return element
     }
 }

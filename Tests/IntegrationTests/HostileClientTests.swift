@@ -174,7 +174,7 @@ struct HostileClientTests {
         if let rss = harness.daemonRSSKilobytes { peak = max(peak, rss) }
         #expect(issuers.finish(timeout: .seconds(60)))
         #expect(failures.load(ordering: .relaxed) == 0)
-        #expect(try eventually(timeout: .seconds(20)) { readerCount.load(ordering: .relaxed) >= tickets },
+        #expect(eventually(timeout: .seconds(20)) { readerCount.load(ordering: .relaxed) >= tickets },
                 "the reading monitor saw \(readerCount.load(ordering: .relaxed)) of \(tickets) tickets")
         _ = reader.finish(timeout: .seconds(2))
         let grown = peak - baseline
@@ -183,14 +183,15 @@ struct HostileClientTests {
         // Each sleeper finds the events that fit in its socket, then the end:
         // MonitorTooSlow, or the close of a connection whose write stalled.
         let deadline = ContinuousClock.now + .seconds(20)
+        var stillOpen = 0
         for client in sleepers {
             let received = client.readUntilClosed(deadline: deadline)
-            let closed = received.closed
-            #expect(closed, "a non-reading monitor was neither dropped nor closed (\(received.bytes.count) bytes read)")
+            if !received.closed { stillOpen += 1 }
             let tail = String(decoding: received.bytes.suffix(300), as: UTF8.self)
             let lastError = tail.range(of: #"{"error":"#).map { String(tail[$0.lowerBound...]) }
             #expect(lastError == nil || lastError?.contains("io.antre.Queue.MonitorTooSlow") == true, "\(lastError ?? "")")
         }
+        #expect(stillOpen == 0, "\(stillOpen) of \(sleepers.count) non-reading monitors were neither dropped nor closed")
         #expect(harness.daemon?.isRunning == true)
         #expect(try harness.antre("status").status == 0)
 
