@@ -104,9 +104,13 @@ final class ControlServer: Sendable {
                     let caller = await peerCredentials(of: connection.channel)
                     switch admit(connection, caller: caller) {
                     case let .serve(id):
+                        let who: Logger.Metadata = ["uid": "\(caller.uid.map(String.init) ?? "?")",
+                                                    "pid": "\(caller.pid ?? 0)"]
+                        logger.debug("connection opened", metadata: who)
                         tasks.addTask {
                             await self.serve(connection, id: id, caller: caller)
                             self.table.release(id)
+                            self.logger.debug("connection closed", metadata: who)
                         }
                     case let .refuse(limit):
                         tasks.addTask { await self.refuse(connection, limit: limit) }

@@ -251,6 +251,17 @@ extension DaemonHarness {
         return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
     }
 
+    /// Connections of `uid` the daemon holds now, from its debug log
+    /// ("connection opened" minus "connection closed").
+    func openConnections(uid: UInt32) -> Int {
+        var open = 0
+        for line in log.split(separator: "\n") where line.split(separator: " ").contains("uid=\(uid)") {
+            if line.contains("connection opened") { open += 1 }
+            if line.contains("connection closed") { open -= 1 }
+        }
+        return open
+    }
+
     /// How many lines of the daemon's log contain `text`.
     func logLines(containing text: String) -> Int {
         log.split(separator: "\n").filter { $0.contains(text) }.count

@@ -92,19 +92,13 @@ struct HostileClientTests {
         let harness = try previewHarness(socketLines: ["max_connections = 8"])
         try harness.start()
         defer { harness.stop() }
+        #expect(eventually { harness.openConnections(uid: 0) == 0 })
         let monitors = try (0..<8).map { try harness.spawnAntre(["monitor"], name: "monitor-\($0)") }
+        #expect(eventually { harness.openConnections(uid: 0) == 8 })
         // Every slot taken: a ninth client is refused, and told why.
-        #expect(try eventually(timeout: .seconds(10)) {
-            let client = try VarlinkClient(path: harness.socketPath, timeout: 2)
-            do {
-                _ = try client.call("io.antre.Queue.Status", [:])
-                return false
-            } catch let error as VarlinkError {
-                return error.name == "io.antre.Queue.TooManyConnections"
-            } catch {
-                return false
-            }
-        }, "the ninth client was never refused with TooManyConnections")
+        #expect(throws: VarlinkErrors.tooManyConnections(limit: 8)) {
+            _ = try VarlinkClient(path: harness.socketPath, timeout: 2).call("io.antre.Queue.Status", [:])
+        }
         for monitor in monitors { monitor.kill(SIGKILL) }
         for monitor in monitors { _ = monitor.waitForExit(timeout: .seconds(5)) }
         let killed = ContinuousClock.now
@@ -213,22 +207,28 @@ struct HostileClientTests {
 
         // uid A holds three Monitor streams: its maximum.
         let holdersA = try (0..<3).map { try harness.spawnAntre(["monitor"], as: 4301, groups: [readers], name: "a\($0)") }
-        #expect(try eventually(timeout: .seconds(10)) { try harness.antre(as: 4301, groups: [readers], "status").status != 0 },
-                "uid 4301 got a fourth connection")
+        #expect(eventually { harness.openConnections(uid: 4301) == 3 })
+        let fourth = try harness.antre(as: 4301, groups: [readers], "status")
+        #expect(fourth.status != 0, "uid 4301 got a fourth connection: \(fourth)")
+        #expect(fourth.stderr.contains("no free connection slot (limit 3)"), "\(fourth)")
         #expect(harness.log.contains("too many connections from one user"))
         // Another reader and an officer are still served.
         let readerB = try harness.antre(as: 4302, groups: [readers], "status")
         #expect(readerB.status == 0, "\(readerB)")
         #expect(try harness.antre("issue", "ktp").status == 0)
+        #expect(eventually { harness.openConnections(uid: 4302) == 0 })
 
         // uid B takes three more: readers now hold 6 = 8 - 2 reserved.
         let holdersB = try (0..<3).map { try harness.spawnAntre(["monitor"], as: 4302, groups: [readers], name: "b\($0)") }
-        #expect(try eventually(timeout: .seconds(10)) { try harness.antre(as: 4303, groups: [readers], "status").status != 0 },
-                "a third reader got into the reserved slots")
+        #expect(eventually { harness.openConnections(uid: 4302) == 3 })
+        let third = try harness.antre(as: 4303, groups: [readers], "status")
+        #expect(third.status != 0, "a third reader got into the reserved slots: \(third)")
+        #expect(third.stderr.contains("no free connection slot (limit 6)"), "\(third)")
         // The reserved slots still serve officers.
         let officer = try harness.antre("status")
         #expect(officer.status == 0, "\(officer)")
-        #expect(holdersA.allSatisfy(\.isRunning) && holdersB.allSatisfy(\.isRunning))
+        #expect(holdersA.allSatisfy(\.isRunning) && holdersB.allSatisfy(\.isRunning),
+                "\((holdersA + holdersB).map(\.stderr))\n\(harness.log.suffix(3000))")
     }
 
     /// Item 9: SIGTERM while a ticket prints over a slow serial line: the
