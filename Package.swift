@@ -98,6 +98,10 @@ let package = Package(
         .testTarget(name: "AntreWireTests", dependencies: ["AntreWire"], swiftSettings: strict),
         .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "AntreCore", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),
         .testTarget(
+            name: "AntreDaemonTests",
+            dependencies: ["AntreDaemon", "AntreCore", "AntreStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["AntreWire", "AntreCore", "AntreStore", "ESCPOS", "CLinuxShims", "AntreTestSupport"],
             swiftSettings: strict),

@@ -227,12 +227,23 @@ public struct SocketSettings: Sendable, Equatable {
     public var officerGroup: String?
     /// Members may also reload the configuration. Root and the daemon's own user always may.
     public var adminGroup: String?
-    /// Connections beyond this are closed at once.
+    /// Connections beyond this are refused (or the longest-idle one is closed to make room).
     public var maxConnections: Int = 64
+    /// Connections one uid may hold (root and the daemon's user are exempt).
+    /// nil: a quarter of `maxConnections` (16 of 64).
+    public var maxConnectionsPerUID: Int?
+    /// Slots only officers and admins may use, so readers cannot lock them out.
+    /// nil: an eighth of `maxConnections` (8 of 64).
+    public var reservedConnections: Int?
     /// A message larger than this gets the connection closed.
     public var maxMessageBytes: Int = 64 * 1024
     /// A client that sends nothing (or half a message) for this long is disconnected.
     public var idleTimeout: Duration = .seconds(60)
+
+    /// `maxConnectionsPerUID` with its default applied.
+    public var effectiveMaxConnectionsPerUID: Int { maxConnectionsPerUID ?? max(1, maxConnections / 4) }
+    /// `reservedConnections` with its default applied.
+    public var effectiveReservedConnections: Int { reservedConnections ?? maxConnections / 8 }
 
     public init(path: String = SocketSettings.defaultPath, group: String? = nil,
                 officerGroup: String? = nil, adminGroup: String? = nil) {

@@ -561,7 +561,8 @@ struct ConfigDecoder {
             return SocketSettings()
         }
         reader.checkKeys(table, at: path, allowed: ["path", "group", "officer_group", "admin_group",
-                                                    "max_connections", "max_message_bytes", "idle_timeout_s"])
+                                                    "max_connections", "max_connections_per_uid", "reserved_connections",
+                                                    "max_message_bytes", "idle_timeout_s"])
         var settings = SocketSettings()
         if let socketPath = reader.string(table, "path", at: path) {
             if socketPath.isEmpty {
@@ -583,6 +584,18 @@ struct ConfigDecoder {
             if key == "officer_group" { settings.officerGroup = group } else { settings.adminGroup = group }
         }
         if let value = reader.int(table, "max_connections", at: path, range: 1...10_000) { settings.maxConnections = value }
+        if let value = reader.int(table, "max_connections_per_uid", at: path, range: 1...10_000) {
+            settings.maxConnectionsPerUID = value
+        }
+        if let value = reader.int(table, "reserved_connections", at: path, range: 0...10_000) {
+            // Readers need at least one slot, or Monitor and Status could never connect.
+            if value >= settings.maxConnections {
+                reader.issue(path / "reserved_connections",
+                             "\(value) must be less than max_connections (\(settings.maxConnections))")
+            } else {
+                settings.reservedConnections = value
+            }
+        }
         if let value = reader.int(table, "max_message_bytes", at: path, range: 1024...16_777_216) {
             settings.maxMessageBytes = value
         }

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -14,60 +15,74 @@ import Glibc
 struct ControlServerLimits: Sendable {
     /// A message larger than this gets the connection closed.
     var maxMessageBytes: Int = 64 * 1024
-    /// Connections beyond this are closed at once.
+    /// Connections beyond this are refused, unless an idle one can be closed to make room.
     var maxConnections: Int = 64
+    /// Connections one uid may hold (root and the daemon's user are exempt).
+    var maxConnectionsPerUID: Int = 16
+    /// Slots only officers and admins may take.
+    var reservedConnections: Int = 8
     /// A client that has not sent a whole message for this long (and is not
     /// following a Monitor stream) is disconnected.
     var idleTimeout: Duration = .seconds(60)
+    /// When the server is full, a connection idle this long is closed to make
+    /// room (a CLI call sends its request at once; only hogs stay idle).
+    var evictIdleAfter: Duration = .seconds(2)
+    /// A reply the client has not taken for this long: it stopped reading, close.
+    var writeStallTimeout: Duration = .seconds(5)
 
     init(maxMessageBytes: Int = 64 * 1024, maxConnections: Int = 64, idleTimeout: Duration = .seconds(60)) {
         self.maxMessageBytes = maxMessageBytes
         self.maxConnections = maxConnections
+        self.maxConnectionsPerUID = max(1, maxConnections / 4)
+        self.reservedConnections = maxConnections / 8
         self.idleTimeout = idleTimeout
     }
 
     init(_ settings: SocketSettings) {
         self.init(maxMessageBytes: settings.maxMessageBytes, maxConnections: settings.maxConnections,
                   idleTimeout: settings.idleTimeout)
+        maxConnectionsPerUID = settings.effectiveMaxConnectionsPerUID
+        reservedConnections = settings.effectiveReservedConnections
     }
-}
 
-/// When a connection last finished a message, and whether it is streaming.
-private final class ConnectionActivity: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = ContinuousClock.now
-    private var streaming = false
-
-    func touch() { lock.withLock { last = .now } }
-    func setStreaming(_ value: Bool) { lock.withLock { streaming = value; last = .now } }
-    func idle(longerThan limit: Duration) -> Bool {
-        lock.withLock { !streaming && ContinuousClock.now - last > limit }
+    var table: ConnectionTable<any Channel>.Limits {
+        .init(maxConnections: maxConnections, maxPerUID: maxConnectionsPerUID, reserved: reservedConnections,
+              evictAfter: evictIdleAfter, idleTimeout: idleTimeout, writeStall: writeStallTimeout)
     }
 }
 
 /// The Varlink socket: NUL-terminated JSON messages on a Unix stream socket,
 /// answered by the transport-independent `VarlinkDispatcher`.
-final class ControlServer: @unchecked Sendable {
+final class ControlServer: Sendable {
     let path: String
     private let dispatcher: VarlinkDispatcher
     private let limits: ControlServerLimits
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
-    private let lock = NSLock()
-    private var connections = 0
-    private var serverChannel: (any Channel)?
+    /// Who may use the reserved slots; read per connection (reload may change it).
+    private let accessPolicy: @Sendable () -> AccessPolicy
+    private let table: ConnectionTable<any Channel>
+    private let serverChannel = Mutex<(any Channel)?>(nil)
+    private let daemonUID = getuid()
+    /// Client-triggered warnings, each kind throttled on its own.
+    private let refusals = LogThrottle()
+    private let unreadable = LogThrottle()
+    private let closings = LogThrottle()
 
     init(path: String, dispatcher: VarlinkDispatcher, limits: ControlServerLimits = ControlServerLimits(),
-         group: MultiThreadedEventLoopGroup, logger: Logger) {
+         group: MultiThreadedEventLoopGroup, logger: Logger,
+         accessPolicy: @escaping @Sendable () -> AccessPolicy) {
         self.path = path
         self.dispatcher = dispatcher
         self.limits = limits
         self.group = group
         self.logger = logger
+        self.accessPolicy = accessPolicy
+        self.table = ConnectionTable(limits: limits.table)
     }
 
     /// Binds the socket (refusing to steal it from a running daemon), sets its
-    /// mode, and serves until `close()`.
+    /// mode, and serves until `shutdown` (or `close`) and every connection ended.
     func run(socketGroup: String?, onListening: @Sendable () -> Void) async throws {
         try prepareSocketPath()
         let server = try await ServerBootstrap(group: group)
@@ -77,56 +92,130 @@ final class ControlServer: @unchecked Sendable {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        lock.withLock { serverChannel = server.channel }
+        serverChannel.withLock { $0 = server.channel }
         try applyPermissions(group: socketGroup)
         logger.info("listening", metadata: ["socket": "\(path)"])
         onListening()
+        let sweeper = Task { await sweep() }
+        defer { sweeper.cancel() }
         try await withThrowingDiscardingTaskGroup { tasks in
             try await server.executeThenClose { inbound in
                 for try await connection in inbound {
-                    let admitted = lock.withLock { () -> Bool in
-                        guard connections < limits.maxConnections else { return false }
-                        connections += 1
-                        return true
-                    }
-                    guard admitted else {
-                        logger.warning("too many connections; closing a new one", metadata: ["limit": "\(limits.maxConnections)"])
-                        try? await connection.channel.close()
-                        continue
-                    }
-                    tasks.addTask {
-                        await self.serve(connection)
-                        self.lock.withLock { self.connections -= 1 }
+                    let caller = await peerCredentials(of: connection.channel)
+                    switch admit(connection, caller: caller) {
+                    case let .serve(id):
+                        let who: Logger.Metadata = ["uid": "\(caller.uid.map(String.init) ?? "?")",
+                                                    "pid": "\(caller.pid ?? 0)"]
+                        logger.debug("connection opened", metadata: who)
+                        tasks.addTask {
+                            await self.serve(connection, id: id, caller: caller)
+                            self.table.release(id)
+                            self.logger.debug("connection closed", metadata: who)
+                        }
+                    case let .refuse(limit):
+                        tasks.addTask { await self.refuse(connection, limit: limit) }
                     }
                 }
             }
         }
     }
 
+    private enum AdmitOutcome {
+        case serve(id: UInt64)
+        /// Tell the client TooManyConnections (with this limit) and close.
+        case refuse(limit: Int)
+    }
+
+    /// A slot for the new connection, perhaps by closing an idle one.
+    private func admit(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, caller: Caller) -> AdmitOutcome {
+        let peer = ConnectionTable<any Channel>.Peer(
+            uid: caller.uid, privileged: accessPolicy().allows(.officer, caller),
+            exempt: caller.uid == 0 || caller.uid == daemonUID)
+        switch table.admit(peer, handle: connection.channel) {
+        case let .admitted(id, evicted):
+            if let evicted {
+                if let suppressed = closings.admit() {
+                    logger.info("server full: closing idle connection to make room",
+                                metadata: ["suppressed": "\(suppressed)"])
+                }
+                evicted.close(promise: nil)
+            }
+            return .serve(id: id)
+        case let .refused(limit, perUID):
+            if let suppressed = refusals.admit() {
+                logger.warning(perUID ? "too many connections from one user; refusing a new one"
+                                      : "too many connections; refusing a new one",
+                               metadata: ["limit": "\(limit)", "uid": "\(caller.uid.map(String.init) ?? "?")",
+                                          "pid": "\(caller.pid ?? 0)", "suppressed": "\(suppressed)"])
+            }
+            return .refuse(limit: limit)
+        }
+    }
+
+    /// Tells a refused client why, then closes. Cheap: a fresh connection's
+    /// socket buffer is empty, so the write does not wait for the client.
+    private func refuse(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, limit: Int) async {
+        try? await connection.executeThenClose { _, outbound in
+            try await outbound.write(ByteBuffer(bytes: VarlinkErrors.tooManyConnections(limit: limit).encoded()))
+        }
+    }
+
+    /// Once every half second: closes idle and write-stalled connections, and
+    /// sums up warnings that were throttled.
+    private func sweep() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            for (channel, reason, peer) in table.sweep() {
+                if let suppressed = closings.admit() {
+                    logger.info(reason == .idle ? "closing idle connection" : "closing a connection that stopped reading",
+                                metadata: ["uid": "\(peer.uid.map(String.init) ?? "?")", "suppressed": "\(suppressed)"])
+                }
+                channel.close(promise: nil)
+            }
+            for (throttle, what) in [(refusals, "connections refused"), (unreadable, "unreadable messages"),
+                                     (closings, "connections closed")] {
+                if let count = throttle.summary() {
+                    logger.warning("more warnings suppressed", metadata: ["what": "\(what)", "count": "\(count)"])
+                }
+            }
+        }
+    }
+
+    /// Closes the listening socket at once (nothing new is accepted). The
+    /// socket file is removed only if this server bound it: a daemon that
+    /// failed to start must not take the running one's socket away.
     func close() {
-        let channel = lock.withLock { serverChannel }
-        channel?.close(promise: nil)
+        guard let channel = serverChannel.withLock({ channel in defer { channel = nil }; return channel }) else { return }
+        channel.close(promise: nil)
         unlink(path)
     }
 
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        let caller = await peerCredentials(of: connection.channel)
-        let activity = ConnectionActivity()
-        let limits = self.limits
-        let logger = self.logger
-        // Closes connections that never finish a message (slowloris) so they
-        // cannot hold a slot forever; Monitor streams are exempt.
-        let watchdog = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: min(limits.idleTimeout, .seconds(1)))
-                if activity.idle(longerThan: limits.idleTimeout) {
-                    logger.info("closing idle connection", metadata: ["pid": "\(caller.pid ?? 0)"])
-                    connection.channel.close(promise: nil)
-                    return
-                }
-            }
+    /// A graceful stop: stops accepting, lets requests in flight finish and be
+    /// answered (at most `grace`), ends Monitor streams through `endStreams`
+    /// (they get a moment to send what is queued), then closes every
+    /// connection. `run` returns soon after.
+    func shutdown(grace: Duration, endStreams: @Sendable () -> Void) async {
+        table.beginStopping()
+        close()
+        await wait(upTo: grace) { table.requestsInFlight == 0 }
+        if table.requestsInFlight > 0 {
+            logger.warning("stopping with requests still in flight", metadata: ["count": "\(table.requestsInFlight)"])
         }
-        defer { watchdog.cancel() }
+        endStreams()
+        await wait(upTo: .seconds(1)) { table.streamingCount == 0 }
+        for channel in table.handles { channel.close(promise: nil) }
+        await wait(upTo: .seconds(1)) { table.count == 0 }
+    }
+
+    private func wait(upTo limit: Duration, until done: () -> Bool) async {
+        let deadline = ContinuousClock.now + limit
+        while !done() && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, id: UInt64, caller: Caller) async {
+        let limits = self.limits
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var framer = VarlinkFramer(maxMessageSize: limits.maxMessageBytes)
@@ -136,37 +225,60 @@ final class ControlServer: @unchecked Sendable {
                     do {
                         messages = try framer.feed(bytes)
                     } catch {
-                        logger.warning("oversized message; closing connection",
-                                       metadata: ["pid": "\(caller.pid ?? 0)", "uid": "\(caller.uid ?? 0)",
-                                                  "limit": "\(limits.maxMessageBytes)"])
+                        warnUnreadable("oversized message; closing connection", caller,
+                                       ["limit": "\(limits.maxMessageBytes)"])
                         return
                     }
                     for message in messages {
-                        activity.touch()
-                        switch await dispatcher.handle(message, caller: caller) {
+                        table.beginRequest(id)
+                        let outcome = await dispatcher.handle(message, caller: caller)
+                        switch outcome {
                         case let .reply(reply):
-                            try await outbound.write(ByteBuffer(bytes: reply))
-                        case let .stream(stream):
-                            activity.setStreaming(true)
-                            for await reply in stream {
-                                try await outbound.write(ByteBuffer(bytes: reply))
+                            defer { table.endRequest(id) }
+                            try await write(reply, to: outbound, id: id)
+                        case let .stream(replies):
+                            table.endRequest(id)
+                            table.setStreaming(id)
+                            // The client hanging up ends the subscription now, not at the next event.
+                            connection.channel.closeFuture.whenComplete { _ in replies.cancel() }
+                            defer { replies.cancel() }
+                            for await reply in replies {
+                                try await write(reply, to: outbound, id: id)
                             }
-                            // The service has no more to say (daemon stopping): close.
+                            // The service has no more to say (daemon stopping, client too slow): close.
                             return
                         case .none:
-                            break
+                            table.endRequest(id)
                         case .close:
-                            logger.warning("unreadable message; closing connection",
-                                           metadata: ["pid": "\(caller.pid ?? 0)", "uid": "\(caller.uid ?? 0)"])
+                            table.endRequest(id)
+                            warnUnreadable("unreadable message; closing connection", caller, [:])
                             return
                         }
-                        activity.touch()
+                        // Stopping: this answer was the last.
+                        if table.isStopping { return }
                     }
                 }
             }
         } catch {
             logger.debug("connection ended", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Writes one reply; the sweep closes the connection if the client does
+    /// not take it in time.
+    private func write(_ bytes: [UInt8], to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, id: UInt64) async throws {
+        table.beginWrite(id)
+        defer { table.endWrite(id) }
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    private func warnUnreadable(_ message: Logger.Message, _ caller: Caller, _ metadata: Logger.Metadata) {
+        guard let suppressed = unreadable.admit() else { return }
+        var metadata = metadata
+        metadata["pid"] = "\(caller.pid ?? 0)"
+        metadata["uid"] = "\(caller.uid.map(String.init) ?? "?")"
+        metadata["suppressed"] = "\(suppressed)"
+        logger.warning(message, metadata: metadata)
     }
 
     private func prepareSocketPath() throws {

@@ -34,7 +34,8 @@ public enum Daemon {
         let dispatcher = VarlinkDispatcher(info: .antre, handler: QueueService(controller: runtime.controller,
                                                                                reload: { try await runtime.reload() }))
         let server = ControlServer(path: config.socket.path, dispatcher: dispatcher,
-                                   limits: ControlServerLimits(config.socket), group: group, logger: logger)
+                                   limits: ControlServerLimits(config.socket), group: group, logger: logger,
+                                   accessPolicy: { runtime.controller.accessPolicy })
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
 
         let status: Int32 = await withTaskGroup(of: Int32?.self) { tasks in
@@ -91,8 +92,12 @@ public enum Daemon {
                     break
                 }
             }
+            // Stop accepting, answer what is in flight (a ticket being printed
+            // gets its reply), end Monitor streams, close connections; only
+            // then cancel the rest and stop the queue.
+            let longestPrint = runtime.controller.config.dispensers.map(\.printTimeout).max() ?? .zero
+            await server.shutdown(grace: longestPrint + .seconds(2)) { runtime.controller.events.finishAll() }
             tasks.cancelAll()
-            server.close()
             return result
         }
 

@@ -2,6 +2,7 @@ import AntreCore
 import AntreStore
 import Foundation
 import Logging
+import Synchronization
 
 /// One thing a Monitor subscriber is told.
 enum MonitorItem: Sendable {
@@ -19,59 +20,124 @@ enum MonitorItem: Sendable {
 /// the single source: after any change, `pump` reads the rows it has not sent yet,
 /// so subscribers see every event once, in journal order, whoever made the change.
 /// Missed presses and printer changes are published as they happen.
-final class EventHub: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lastSent: Int64
-    private var subscribers: [UUID: AsyncStream<MonitorItem>.Continuation] = [:]
-    private let store: QueueStore
+///
+/// The lock guards only the subscriber table and the pump's bookkeeping; items
+/// are offered to subscribers after it is released (a subscription ending calls
+/// back into `remove`, which takes the lock: never the other way round).
+final class EventHub: Sendable {
+    typealias Subscription = MonitorSubscription<MonitorItem>
+
+    private struct State {
+        var subscribers: [UInt64: Subscription] = [:]
+        var nextID: UInt64 = 0
+        var lastSent: Int64
+        /// One caller pumps at a time (journal order); others leave a note.
+        var pumping = false
+        var pumpAgain = false
+        var finished = false
+    }
+
+    private let state: Mutex<State>
+    private let readJournal: @Sendable (_ after: Int64, _ limit: Int) throws -> [QueueEvent]
     private let logger: Logger
+    let capacity: Int
 
-    init(store: QueueStore, logger: Logger) throws {
-        self.store = store
-        self.logger = logger
-        self.lastSent = try store.lastEventID()
-    }
-
-    var subscriberCount: Int { lock.withLock { subscribers.count } }
-
-    func subscribe() -> AsyncStream<MonitorItem> {
-        let id = UUID()
-        let (stream, continuation) = AsyncStream<MonitorItem>.makeStream(bufferingPolicy: .bufferingNewest(1000))
-        continuation.onTermination = { [weak self] _ in
-            guard let self else { return }
-            _ = self.lock.withLock { self.subscribers.removeValue(forKey: id) }
+    convenience init(store: QueueStore, logger: Logger, capacity: Int = Subscription.defaultCapacity) throws {
+        try self.init(lastEventID: store.lastEventID(), capacity: capacity, logger: logger) { after, limit in
+            try store.events(after: after, limit: limit)
         }
-        lock.withLock { subscribers[id] = continuation }
-        return stream
     }
 
-    /// Sends journal rows written since the last pump to every subscriber.
+    /// `readJournal` returns journal rows with an id above `after`, oldest first.
+    init(lastEventID: Int64, capacity: Int = Subscription.defaultCapacity, logger: Logger,
+         readJournal: @escaping @Sendable (_ after: Int64, _ limit: Int) throws -> [QueueEvent]) {
+        self.state = Mutex(State(lastSent: lastEventID))
+        self.readJournal = readJournal
+        self.logger = logger
+        self.capacity = capacity
+    }
+
+    var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+
+    /// A new subscriber, told everything from the next pump or publish on.
+    func subscribe() -> Subscription {
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        let subscription = Subscription(capacity: capacity) { [weak self] in self?.remove(id) }
+        let finished = state.withLock { state -> Bool in
+            guard !state.finished else { return true }
+            state.subscribers[id] = subscription
+            return false
+        }
+        if finished { subscription.finish() }
+        return subscription
+    }
+
+    private func remove(_ id: UInt64) {
+        _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
+    }
+
+    private var currentSubscribers: [Subscription] { state.withLock { Array($0.subscribers.values) } }
+
+    /// Sends journal rows written since the last pump to every subscriber. If
+    /// another thread is pumping, it is asked to read once more and this returns.
     func pump() {
-        lock.lock()
-        defer { lock.unlock() }
-        do {
-            while true {
-                let events = try store.events(after: lastSent, limit: 500)
-                guard let last = events.last else { return }
+        let start = state.withLock { state -> Int64? in
+            guard !state.pumping else {
+                state.pumpAgain = true
+                return nil
+            }
+            state.pumping = true
+            state.pumpAgain = false
+            return state.lastSent
+        }
+        guard var lastSent = start else { return }
+        var failure: (any Error)?
+        while true {
+            var events: [QueueEvent] = []
+            do {
+                events = try readJournal(lastSent, 500)
+            } catch {
+                failure = error
+            }
+            if let last = events.last {
+                let subscribers = currentSubscribers
                 for event in events {
-                    for continuation in subscribers.values { continuation.yield(.journal(event)) }
+                    for subscriber in subscribers { subscriber.offer(.journal(event)) }
                 }
                 lastSent = last.id
+                continue
             }
-        } catch {
-            logger.error("cannot read the event journal", metadata: ["error": "\(error)"])
+            let again = state.withLock { state -> Bool in
+                state.lastSent = lastSent
+                if state.pumpAgain && failure == nil {
+                    state.pumpAgain = false
+                    return true
+                }
+                state.pumping = false
+                return false
+            }
+            if !again { break }
+        }
+        if let failure {
+            logger.error("cannot read the event journal", metadata: ["error": "\(failure)"])
         }
     }
 
     /// Sends an item that is not a journal row.
     func publish(_ item: MonitorItem) {
-        lock.withLock {
-            for continuation in subscribers.values { continuation.yield(item) }
-        }
+        for subscriber in currentSubscribers { subscriber.offer(item) }
     }
 
+    /// Ends every subscription (they still get what is queued); later
+    /// subscribers end at once.
     func finishAll() {
-        let all = lock.withLock { subscribers.values }
-        for continuation in all { continuation.finish() }
+        let all = state.withLock { state -> [Subscription] in
+            state.finished = true
+            return Array(state.subscribers.values)
+        }
+        for subscription in all { subscription.finish() }
     }
 }

@@ -131,18 +131,26 @@ struct QueueService: QueueHandler {
                                               storageError: status.storageError))
     }
 
-    func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {
+    func monitor(caller: Caller) async throws -> any MonitorFeed {
         try authorize(.read, caller, "Monitor")
-        let source = controller.events.subscribe()
-        let controller = self.controller
-        return AsyncStream { continuation in
-            let task = Task {
-                for await item in source {
-                    continuation.yield(Self.info(item, config: controller.config))
-                }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        return SubscriptionFeed(subscription: controller.events.subscribe(), controller: controller)
+    }
+
+    /// A hub subscription as wire events, converted as the client takes them
+    /// (with the configuration current then): no second buffer.
+    private struct SubscriptionFeed: MonitorFeed {
+        let subscription: EventHub.Subscription
+        let controller: QueueController
+
+        func next() async -> QueueEventInfo? {
+            guard let item = await subscription.next() else { return nil }
+            return QueueService.info(item, config: controller.config)
+        }
+
+        func cancel() { subscription.cancel() }
+
+        var endError: VarlinkError? {
+            subscription.endReason == .tooSlow ? VarlinkErrors.monitorTooSlow(limit: subscription.capacity) : nil
         }
     }
 

@@ -13,6 +13,8 @@ public enum QueueInterface {
 # counters (loket). Numbers look like "B-012": service prefix, dash, three
 # digits, restarting every local day. Times are ISO 8601 strings with the
 # office's UTC offset ("2026-11-28T10:32:05+07:00").
+# No method upgrades the connection: a call with "upgrade": true is refused
+# with org.varlink.service.InvalidParameter (parameter "upgrade").
 interface io.antre.Queue
 
 # One ticket of today's queue.
@@ -177,7 +179,8 @@ method Status() -> (
 )
 
 # Streams every change from now on; call with "more": true. Every reply has
-# "continues": true; the connection closes when antred stops.
+# "continues": true; the connection closes when antred stops. A client that
+# does not keep up is dropped with MonitorTooSlow.
 method Monitor() -> (event: Event)
 
 # Reads the configuration file again.
@@ -218,6 +221,15 @@ error ConfigInvalid (issues: []string)
 error PermissionDenied (method: string)
 
 error InternalError (message: string)
+
+# This Monitor client fell more than `limit` events behind (it is not reading
+# its socket); the stream ends and the connection closes. Call Monitor again
+# and Status to catch up.
+error MonitorTooSlow (limit: int)
+
+# No connection slot is free for this caller (the server is full, or this
+# user already holds `limit` connections); sent just before closing.
+error TooManyConnections (limit: int)
 
 """
 }

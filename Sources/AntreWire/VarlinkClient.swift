@@ -177,8 +177,16 @@ public final class VarlinkClient {
         return response
     }
 
-    private func send(_ call: VarlinkCall) throws(VarlinkClientError) {
-        try sendRaw(call.encoded())
+    /// Sends a call. If antred already hung up, it may have said why first
+    /// (io.antre.Queue.TooManyConnections to a refused client): that error is
+    /// thrown rather than a bare "closed the connection".
+    private func send(_ call: VarlinkCall) throws {
+        do {
+            try sendRaw(call.encoded())
+        } catch .connectionClosed {
+            if let error = (try? receive(deadline: .now + .milliseconds(200)))?.error { throw error }
+            throw VarlinkClientError.connectionClosed(path: path)
+        }
     }
 
     private func deadline() -> ContinuousClock.Instant? {

@@ -31,9 +31,10 @@ public protocol QueueHandler: Sendable {
     func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply
     func confirmPrinted(_ parameters: ConfirmPrintedParameters, caller: Caller) async throws -> TicketReply
     func status(caller: Caller) async throws -> StatusReply
-    /// Events from now on; the stream ends when the daemon stops. The
-    /// dispatcher cancels its iteration when the client goes away.
-    func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo>
+    /// Events from now on, from a bounded buffer; the feed ends when the daemon
+    /// stops or the client falls too far behind. The transport cancels it when
+    /// the client goes away.
+    func monitor(caller: Caller) async throws -> any MonitorFeed
     func reload(caller: Caller) async throws
     func listPrinters(caller: Caller) async throws -> ListPrintersReply
 }
@@ -42,9 +43,10 @@ public protocol QueueHandler: Sendable {
 public enum VarlinkOutcome: Sendable {
     /// Send these bytes (one reply or error, NUL included).
     case reply([UInt8])
-    /// Send each element as it comes (replies with "continues": true); the
-    /// stream finishing means the service has no more to say: close then.
-    case stream(AsyncStream<[UInt8]>)
+    /// Send each element as the client takes it (replies with "continues":
+    /// true, perhaps a final error); the stream finishing means the service has
+    /// no more to say: close then. Cancel it when the client goes away.
+    case stream(VarlinkReplyStream)
     /// Send nothing (a oneway call).
     case none
     /// The bytes are not JSON: there is nothing sensible to answer, close
@@ -88,6 +90,9 @@ public struct VarlinkDispatcher: Sendable {
 
     /// Handles one decoded call.
     public func handle(_ call: VarlinkCall, caller: Caller = Caller()) async -> VarlinkOutcome {
+        // No method here hands the connection over to another protocol: refuse
+        // rather than answer as if the flag were absent.
+        if call.upgrade { return .reply(VarlinkErrors.invalidParameter("upgrade").encoded()) }
         let bytes: [UInt8]
         switch call.interface {
         case VarlinkServiceInterface.name:
@@ -142,24 +147,11 @@ public struct VarlinkDispatcher: Sendable {
     private func monitor(_ call: VarlinkCall, caller: Caller) async -> VarlinkOutcome {
         if call.oneway { return .none }
         guard call.more else { return .reply(VarlinkErrors.expectedMore().encoded()) }
-        let events: AsyncStream<QueueEventInfo>
         do {
-            events = try await handler.monitor(caller: caller)
+            return .stream(VarlinkReplyStream(feed: try await handler.monitor(caller: caller)))
         } catch {
             return .reply(Self.errorBytes(error))
         }
-        let (output, continuation) = AsyncStream<[UInt8]>.makeStream()
-        let pump = Task {
-            for await event in events {
-                guard let bytes = try? VarlinkReply.encode(MonitorReply(event: event), continues: true) else {
-                    continue
-                }
-                continuation.yield(bytes)
-            }
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in pump.cancel() }
-        return .stream(output)
     }
 
     /// Runs `body` and encodes its result, or the error it threw.

@@ -24,6 +24,8 @@ public enum VarlinkErrors {
         public static let configInvalid = "io.antre.Queue.ConfigInvalid"
         public static let permissionDenied = "io.antre.Queue.PermissionDenied"
         public static let internalError = "io.antre.Queue.InternalError"
+        public static let monitorTooSlow = "io.antre.Queue.MonitorTooSlow"
+        public static let tooManyConnections = "io.antre.Queue.TooManyConnections"
     }
 
     public static func interfaceNotFound(_ interface: String) -> VarlinkError {
@@ -47,6 +49,14 @@ public enum VarlinkErrors {
     }
     public static func permissionDenied(_ method: String) -> VarlinkError {
         VarlinkError(name: Name.permissionDenied, parameters: ["method": .string(method)])
+    }
+    /// A Monitor client fell `limit` events behind and was dropped.
+    public static func monitorTooSlow(limit: Int) -> VarlinkError {
+        VarlinkError(name: Name.monitorTooSlow, parameters: ["limit": .int(Int64(limit))])
+    }
+    /// The server (or this caller's uid) has no free connection slot.
+    public static func tooManyConnections(limit: Int) -> VarlinkError {
+        VarlinkError(name: Name.tooManyConnections, parameters: ["limit": .int(Int64(limit))])
     }
     public static func internalError(_ message: String) -> VarlinkError {
         VarlinkError(name: Name.internalError, parameters: ["message": .string(message)])
@@ -72,6 +82,10 @@ public enum VarlinkErrors {
                 .joined(separator: "\n")
         case Name.permissionDenied: return "permission denied for \(text("method"))"
         case Name.internalError: return "internal error in antred: \(text("message"))"
+        case Name.monitorTooSlow:
+            return "antred dropped this monitor: it fell more than \(error.parameters["limit"]?.compactText() ?? "?") events behind"
+        case Name.tooManyConnections:
+            return "antred has no free connection slot (limit \(error.parameters["limit"]?.compactText() ?? "?")); try again shortly"
         default:
             let parameters = error.parameters.isEmpty ? "" : " " + JSONValue.object(error.parameters).compactText()
             return "\(error.name)\(parameters)"

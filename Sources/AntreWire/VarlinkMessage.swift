@@ -32,12 +32,17 @@ public struct VarlinkCall: Sendable, Equatable {
     public var more: Bool
     /// The client wants no reply at all.
     public var oneway: Bool
+    /// The client wants the connection to switch protocol after the reply
+    /// (no io.antre.Queue method does; the dispatcher refuses it).
+    public var upgrade: Bool
 
-    public init(method: String, parameters: [String: JSONValue] = [:], more: Bool = false, oneway: Bool = false) {
+    public init(method: String, parameters: [String: JSONValue] = [:], more: Bool = false, oneway: Bool = false,
+                upgrade: Bool = false) {
         self.method = method
         self.parameters = parameters
         self.more = more
         self.oneway = oneway
+        self.upgrade = upgrade
     }
 
     /// "io.antre.Queue" of "io.antre.Queue.CallNext".
@@ -76,7 +81,8 @@ public struct VarlinkCall: Sendable, Equatable {
             default: throw .invalidField(name)
             }
         }
-        self.init(method: method, parameters: parameters, more: try flag("more"), oneway: try flag("oneway"))
+        self.init(method: method, parameters: parameters, more: try flag("more"), oneway: try flag("oneway"),
+                  upgrade: try flag("upgrade"))
     }
 
     /// The call as bytes on the wire, NUL included.
@@ -85,6 +91,7 @@ public struct VarlinkCall: Sendable, Equatable {
         if !parameters.isEmpty { object["parameters"] = .object(parameters) }
         if more { object["more"] = .bool(true) }
         if oneway { object["oneway"] = .bool(true) }
+        if upgrade { object["upgrade"] = .bool(true) }
         return Array(JSONValue.object(object).compactText().utf8) + [0]
     }
 }

@@ -128,6 +128,14 @@ import Testing
         }
     }
 
+    @Test func upgradeIsRefusedNotIgnored() async throws {
+        let reply = try await ask(#"{"method":"io.antre.Queue.Status","upgrade":true}"#)
+        #expect(reply.error == VarlinkErrors.invalidParameter("upgrade"))
+        #expect(stub.calls.withLock { $0 }.isEmpty)
+        let wrongType = try await ask(#"{"method":"io.antre.Queue.Status","upgrade":1}"#)
+        #expect(wrongType.error == VarlinkErrors.invalidParameter("upgrade"))
+    }
+
     @Test func monitorWithoutMoreIsExpectedMore() async throws {
         let reply = try await ask(#"{"method":"io.antre.Queue.Monitor"}"#)
         #expect(reply.error == VarlinkError(name: "org.varlink.service.ExpectedMore"))
@@ -148,6 +156,18 @@ import Testing
             events.append(try JSONValue.object(response.parameters).decode(as: MonitorReply.self).event)
         }
         #expect(events == [Samples.event(1), Samples.event(2), Samples.event(3)])
+    }
+
+    @Test func aFeedThatEndsWithAnErrorSendsItLastWithoutContinues() async throws {
+        let feed = StubFeed(events: [Samples.event(1)], endless: false, onCancel: {},
+                            endError: VarlinkErrors.monitorTooSlow(limit: 512))
+        var replies: [VarlinkResponse] = []
+        for await bytes in VarlinkReplyStream(feed: feed) {
+            replies.append(try #require(VarlinkResponse(decoding: bytes.dropLast())))
+        }
+        #expect(replies.map(\.continues) == [true, false])
+        #expect(replies.last?.error == VarlinkErrors.monitorTooSlow(limit: 512))
+        #expect(replies.last?.error?.description == "antred dropped this monitor: it fell more than 512 events behind")
     }
 
     @Test func droppingTheMonitorStreamStopsTheEventSource() async throws {

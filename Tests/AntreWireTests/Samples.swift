@@ -124,13 +124,11 @@ final class StubQueue: QueueHandler {
         return Samples.status
     }
 
-    func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {
+    func monitor(caller: Caller) async throws -> any MonitorFeed {
         record("monitor", caller)
-        let (stream, continuation) = AsyncStream<QueueEventInfo>.makeStream()
-        for n in 1...3 { continuation.yield(Samples.event(n)) }
-        if !endlessMonitor { continuation.finish() }
-        continuation.onTermination = { _ in self.monitorTerminated.withLock { $0 = true } }
-        return stream
+        return StubFeed(events: (1...3).map(Samples.event), endless: endlessMonitor) {
+            self.monitorTerminated.withLock { $0 = true }
+        }
     }
 
     func reload(caller: Caller) async throws {
@@ -142,4 +140,30 @@ final class StubQueue: QueueHandler {
         record("printers", caller)
         return ListPrintersReply(usb: [Samples.usbPrinter])
     }
+}
+
+/// Three events, then either the end or (endless) a wait until cancelled.
+final class StubFeed: MonitorFeed {
+    private let queued: Mutex<[QueueEventInfo]>
+    private let endless: Bool
+    private let onCancel: @Sendable () -> Void
+    let endError: VarlinkError?
+
+    init(events: [QueueEventInfo], endless: Bool, onCancel: @escaping @Sendable () -> Void,
+         endError: VarlinkError? = nil) {
+        self.endError = endError
+        self.queued = Mutex(events)
+        self.endless = endless
+        self.onCancel = onCancel
+    }
+
+    func next() async -> QueueEventInfo? {
+        if let event = queued.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return event }
+        guard endless else { return nil }
+        while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+        onCancel()
+        return nil
+    }
+
+    func cancel() { onCancel() }
 }

@@ -248,3 +248,53 @@ func json(_ result: CommandResult) throws -> [String: Any] {
     }
     return object
 }
+
+extension DaemonHarness {
+    /// Starts the `antre` CLI in the background (e.g. `monitor`), optionally as
+    /// another user through setpriv; the caller kills or waits for it.
+    func spawnAntre(_ arguments: [String], as uid: UInt32? = nil, groups: [UInt32] = [],
+                    name: String = "antre") throws -> ChildProcess {
+        let command: [String]
+        if let uid {
+            let groupList = groups.isEmpty ? ["--clear-groups"]
+                : ["--groups", groups.map(String.init).joined(separator: ",")]
+            command = ["/usr/bin/setpriv", "--reuid", "\(uid)", "--regid", "\(uid)"] + groupList + ["--"]
+        } else {
+            command = []
+        }
+        let full = command + [Repo.executable("antre")] + arguments + ["--socket", socketPath]
+        return try ChildProcess(executable: full[0], arguments: Array(full.dropFirst()), name: name)
+    }
+
+    /// Resident memory of antred in kB (VmRSS of /proc/PID/status).
+    var daemonRSSKilobytes: Int? {
+        guard let pid = daemon?.pid,
+              let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+        return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
+    }
+
+    /// Connections of `uid` the daemon holds now, from its debug log
+    /// ("connection opened" minus "connection closed").
+    func openConnections(uid: UInt32) -> Int {
+        var open = 0
+        for line in log.split(separator: "\n") where line.split(separator: " ").contains("uid=\(uid)") {
+            if line.contains("connection opened") { open += 1 }
+            if line.contains("connection closed") { open -= 1 }
+        }
+        return open
+    }
+
+    /// How many lines of the daemon's log contain `text`.
+    func logLines(containing text: String) -> Int {
+        log.split(separator: "\n").filter { $0.contains(text) }.count
+    }
+}
+
+/// The gid of `name`, creating the group if needed (tests run as root).
+func ensureGroup(_ name: String) throws -> UInt32 {
+    if let entry = getgrnam(name) { return entry.pointee.gr_gid }
+    let result = try run("/usr/sbin/groupadd", ["-f", name])
+    guard result.status == 0, let entry = getgrnam(name) else { throw TestSupportError("groupadd \(name): \(result)") }
+    return entry.pointee.gr_gid
+}

@@ -165,14 +165,6 @@ struct ProductionServiceTests {
         let tickets = try store.tickets(day: store.day(of: Date()))
         #expect(tickets.map(\.printState) == [.printed])
     }
-
-    /// The gid of `name`, creating the group if needed (tests run as root).
-    func ensureGroup(_ name: String) throws -> UInt32 {
-        if let entry = getgrnam(name) { return entry.pointee.gr_gid }
-        let result = try run("/usr/sbin/groupadd", ["-f", name])
-        guard result.status == 0, let entry = getgrnam(name) else { throw TestSupportError("groupadd \(name): \(result)") }
-        return entry.pointee.gr_gid
-    }
 }
 
 /// An AF_UNIX datagram socket standing in for systemd's NOTIFY_SOCKET.
