@@ -78,11 +78,17 @@ final class QueueController: @unchecked Sendable {
     private var _accessPolicy: AccessPolicy
     var accessPolicy: AccessPolicy { lock.withLock { _accessPolicy } }
 
+    /// A reader can provoke refusals at will: logged once, then at most one line per 10 s.
+    private let deniedThrottle = LogThrottle()
+
     func logDenied(method: String, level: AccessPolicy.Level, caller: Caller) {
-        logger.warning("permission denied", metadata: [
+        guard let suppressed = deniedThrottle.admit() else { return }
+        var metadata: Logger.Metadata = [
             "method": "\(method)", "needs": "\(level.rawValue)", "uid": "\(caller.uid.map(String.init) ?? "?")",
             "pid": "\(caller.pid.map(String.init) ?? "?")",
-        ])
+        ]
+        if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+        logger.warning("permission denied", metadata: metadata)
     }
 
     func attach(_ spooler: Spooler) {

@@ -84,6 +84,12 @@ struct ProductionServiceTests {
         #expect(readerCall.stderr.lowercased().contains("permission"), "\(readerCall)")
         #expect(harness.log.contains("permission denied"), "denial not logged")
         #expect(harness.log.contains("uid=4202"))
+        // A reader hammering a refused call does not flood the journal.
+        for _ in 0..<10 {
+            #expect(try harness.antre(as: 4202, groups: [readers], "skip", "--counter", "1").status == 1)
+        }
+        let deniedLines = harness.log.split(separator: "\n").filter { $0.contains("permission denied") }
+        #expect(deniedLines.count == 1, "\(deniedLines)")
         // ... and nothing changed: the ticket is still waiting.
         let waiting = try json(try harness.antre("status", "--json"))["services"] as? [[String: Any]]
         #expect(waiting?.first { $0["service"] as? String == "ktp" }?["waiting"] as? Int == 1)
