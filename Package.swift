@@ -10,6 +10,10 @@ let package = Package(
         .executable(name: "antred", targets: ["antred"]),
         .executable(name: "antre", targets: ["antre"]),
         .executable(name: "antre-bench", targets: ["antre-bench"]),
+        // For the fuzz targets in Fuzz/ (a separate package that depends on this one).
+        .library(name: "ESCPOS", targets: ["ESCPOS"]),
+        .library(name: "AntreCore", targets: ["AntreCore"]),
+        .library(name: "AntreWire", targets: ["AntreWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Fuzzes the Varlink framer/decoder/dispatcher and the config loader with
+# libFuzzer (from the Swift toolchain) under AddressSanitizer.
+#
+#   scripts/fuzz.sh [SECONDS]     each target runs SECONDS (default 20)
+#   FUZZ_TARGETS="FuzzConfig" scripts/fuzz.sh 600     one target only
+#
+# Seeds come from Fuzz/corpus/<name>/ (committed); inputs libFuzzer finds
+# interesting are added to .build-fuzz/corpus/<name>/ (not committed; copy good
+# ones into Fuzz/corpus/ by hand). Exit status is non-zero if any target
+# crashed; crash inputs are kept under .build-fuzz/crashes/<name>/ (the path
+# is printed) and can be replayed with
+#   .build-fuzz/debug/<Target> <crash file>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
+
+seconds="${1:-20}"
+targets="${FUZZ_TARGETS:-FuzzVarlink FuzzConfig}"
+root="$PWD"
+scratch="$root/.build-fuzz"
+
+# A separate package and scratch path: the normal build never compiles these.
+# -parse-as-library: libFuzzer provides main(). C/C++ code (TOMLKit's toml++)
+# gets coverage and ASan too, so the fuzzer can steer through the TOML parser.
+swift build --package-path Fuzz --scratch-path "$scratch" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
+    -Xcc -fsanitize=fuzzer-no-link,address -Xcxx -fsanitize=fuzzer-no-link,address \
+    2>&1 | grep -v "Cannot export local symbol '__asan" | tail -20
+bin="$(swift build --package-path Fuzz --scratch-path "$scratch" --show-bin-path)"
+
+failed=()
+for target in $targets; do
+    name="${target#Fuzz}"
+    name="${name,,}"    # FuzzVarlink -> varlink
+    seeds="$root/Fuzz/corpus/$name"
+    work="$scratch/corpus/$name"
+    crashes="$scratch/crashes/$name"
+    mkdir -p "$work" "$crashes"
+    dict=()
+    [ -f "$root/Fuzz/$name.dict" ] && dict=(-dict="$root/Fuzz/$name.dict")
+    echo "== $target: ${seconds}s (seeds $seeds)"
+    # -rss_limit_mb: the config target loads Foundation and toml++; 2 GB is
+    # far above its working set and catches runaway allocation.
+    if ! ASAN_OPTIONS="detect_leaks=0" "$bin/$target" "$work" "$seeds" "${dict[@]}" \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+        -artifact_prefix="$crashes/" -print_final_stats=1 >"$scratch/$name.log" 2>&1; then
+        failed+=("$target")
+        echo "!! $target FAILED; last lines of $scratch/$name.log:"
+        grep -v "^#" "$scratch/$name.log" | tail -25
+    else
+        grep -E "^stat::number_of_executed_units|^Done" "$scratch/$name.log" || true
+    fi
+done
+
+echo "Crash inputs (if any): $scratch/crashes/"
+ls -l "$scratch/crashes/"* 2>/dev/null | grep -v "^total" || true
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "FUZZ FAILED: ${failed[*]}" >&2
+    exit 1
+fi
+echo "fuzz: no crash in $targets"
