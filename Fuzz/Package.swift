@@ -1,10 +1,15 @@
-// swift-tools-version:6.1
+// swift-tools-version:5.4
 // libFuzzer targets for Antre: a separate package so the normal build never
 // compiles them. Build and run them with scripts/fuzz.sh (it passes
 // -sanitize=fuzzer,address and -parse-as-library, and uses .build-fuzz).
+//
+// Tools version 5.4 on purpose: from 5.5 SwiftPM links every executable with
+// main renamed to <Target>_main (so tests can link executables), and that
+// symbol does not exist when libFuzzer provides main(). Swift 6 language mode
+// is asked for with a flag instead of .swiftLanguageMode.
 import PackageDescription
 
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+let strict: [SwiftSetting] = [.unsafeFlags(["-swift-version", "6"])]
 
 let package = Package(
     name: "AntreFuzz",

@@ -60,7 +60,7 @@ private func decodeAsCall(_ message: [UInt8]) {
     let wire = call.encoded()
     check(wire.last == 0 && wire.dropLast().allSatisfy { $0 != 0 }, "encoded call is not one NUL-terminated message")
     guard let again = try? VarlinkCall(decoding: wire.dropLast()) else {
-        return fail("re-encoded call does not decode: \(String(decoding: wire.dropLast(), as: UTF8.self))")
+        fail("re-encoded call does not decode: \(String(decoding: wire.dropLast(), as: UTF8.self))")
     }
     check(again.method == call.method && again.more == call.more && again.oneway == call.oneway,
           "re-encoded call differs")
