@@ -8,9 +8,9 @@
 # Seeds come from Fuzz/corpus/<name>/ (committed); inputs libFuzzer finds
 # interesting are added to .build-fuzz/corpus/<name>/ (not committed; copy good
 # ones into Fuzz/corpus/ by hand). Exit status is non-zero if any target
-# crashed; crash inputs are kept under .build-fuzz/crashes/<name>/ (the path
-# is printed) and can be replayed with
-#   .build-fuzz/release/<Target> <crash file>
+# crashed; that run's crash inputs are kept under
+# .build-fuzz/crashes/<time>/<name>/ (the path is printed) and replay with
+#   SWIFT_BACKTRACE=enable=no .build-fuzz/release/<Target> <crash file>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
@@ -31,36 +31,40 @@ swift build -c release --package-path Fuzz --scratch-path "$scratch" \
     2>&1 | grep -v "Cannot export local symbol '__asan" | tail -20
 bin="$(swift build -c release --package-path Fuzz --scratch-path "$scratch" --show-bin-path)"
 
+run_crashes="$scratch/crashes/$(date -u +%Y%m%dT%H%M%SZ)"
 failed=()
 for target in $targets; do
     name="${target#Fuzz}"
     name="${name,,}"    # FuzzVarlink -> varlink
     seeds="$root/Fuzz/corpus/$name"
     work="$scratch/corpus/$name"
-    crashes="$scratch/crashes/$name"
+    crashes="$run_crashes/$name"
     mkdir -p "$work" "$crashes"
     dict=()
     [ -f "$root/Fuzz/$name.dict" ] && dict=(-dict="$root/Fuzz/$name.dict")
     echo "== $target: ${seconds}s (seeds $seeds)"
-    # -rss_limit_mb: the config target loads Foundation and toml++; 2 GB is
-    # far above its working set and catches runaway allocation.
+    # -rss_limit_mb: ASan's quarantine alone holds a few hundred MB; 2 GB
+    # still catches runaway allocation.
     # SWIFT_BACKTRACE=enable=no: the Swift runtime's crash backtracer reads memory in
     # ways ASan reports as an overflow, hiding the real crash.
     if ! SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0" "$bin/$target" "$work" "$seeds" "${dict[@]}" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
         -artifact_prefix="$crashes/" -print_final_stats=1 >"$scratch/$name.log" 2>&1; then
         failed+=("$target")
-        echo "!! $target FAILED; last lines of $scratch/$name.log:"
-        grep -v "^#" "$scratch/$name.log" | tail -25
+        echo "!! $target FAILED (full output: $scratch/$name.log):"
+        grep -v "^#" "$scratch/$name.log" \
+            | grep -m1 -A30 -E "Fatal error|Assertion|ERROR: |deadly signal|timeout|out-of-memory" \
+            || tail -25 "$scratch/$name.log"
     else
         grep -E "^stat::number_of_executed_units|^Done" "$scratch/$name.log" || true
     fi
 done
 
-echo "Crash inputs (if any): $scratch/crashes/"
-ls -l "$scratch/crashes/"* 2>/dev/null | grep -v "^total" || true
 if [ "${#failed[@]}" -gt 0 ]; then
+    echo "Crash inputs of this run: $run_crashes"
+    ls -l "$run_crashes"/* 2>/dev/null | grep -v "^total" || true
     echo "FUZZ FAILED: ${failed[*]}" >&2
     exit 1
 fi
-echo "fuzz: no crash in $targets"
+rm -rf "$run_crashes"
+echo "fuzz: no crash in $targets (${seconds}s each)"

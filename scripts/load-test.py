@@ -293,7 +293,7 @@ def one_connection(args, path, services, counters, dispenser, rng, results):
             try:
                 reply, seconds = connection.call(method, parameters)
             except (OSError, Closed, ValueError) as error:
-                results.fail(f"{kind}: no answer ({error or type(error).__name__})")
+                results.fail(f"{kind}: no answer ({str(error) or type(error).__name__})")
                 return
             error = reply.get("error")
             with results.lock:
@@ -429,7 +429,7 @@ def main():
             else:
                 results.issued.append(reply["parameters"]["ticket"]["number"])
         except (OSError, Closed, ValueError) as error:
-            failures.append(f"first Issue: no answer ({error})")
+            failures.append(f"first Issue: no answer ({str(error) or type(error).__name__})")
         finally:
             warmup.close()
         wait_until = min(deadline, time.monotonic() + 10)
@@ -471,7 +471,7 @@ def main():
             probe.call("io.antre.Queue.Status")
             probe.close()
         except (OSError, Closed, ValueError) as error:
-            failures.append(f"antred does not answer after the monitors left: {error or type(error).__name__}")
+            failures.append(f"antred does not answer after the monitors left: {str(error) or type(error).__name__}")
     finally:
         if sampler:
             sampler.stop.set()
