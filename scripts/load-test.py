@@ -7,7 +7,9 @@ dispenser with a preview printer or none), then:
   - runs --connections connections in total, at most --concurrency at a time,
     each doing --calls mixed Issue / CallNext / Status calls plus one
     org.varlink.service.GetInfo (the floor: a round trip that touches no queue);
-  - closes the monitors and checks the daemon still answers and stops on SIGTERM.
+  - closes the silent monitors while a burst of Issue calls is sending them
+    events, then the reading ones, and checks the daemon still answers and
+    stops on SIGTERM.
 
 Prints p50/p99 latency per call kind next to the GetInfo floor, and antred's
 RSS before, at peak and after. Exits non-zero unless nothing was lost: every
@@ -273,7 +275,7 @@ def one_connection(args, path, services, counters, dispenser, rng, results):
     try:
         connection = Connection(path, args.call_timeout)
     except OSError as error:
-        results.fail(f"connect: {error}")
+        results.fail(f"connect: {describe(error)}")
         return
     try:
         kinds = ["GetInfo"] + rng.choices(["Issue", "CallNext", "Status"], weights=[5, 3, 2], k=args.calls)
@@ -293,7 +295,7 @@ def one_connection(args, path, services, counters, dispenser, rng, results):
             try:
                 reply, seconds = connection.call(method, parameters)
             except (OSError, Closed, ValueError) as error:
-                results.fail(f"{kind}: no answer ({str(error) or type(error).__name__})")
+                results.fail(f"{kind}: no answer ({describe(error)})")
                 return
             error = reply.get("error")
             with results.lock:
@@ -372,127 +374,199 @@ def check_database(database, issued, failures):
                         f"(not answered to anyone: {extra[:10]}; answered but not stored: {lost[:10]})")
 
 
-def main():
-    args = parse_args()
-    antred = args.antred
-    if antred is None:
-        for config in ("debug", "release"):
-            candidate = os.path.join(ROOT, ".build", config, "antred")
-            if os.access(candidate, os.X_OK):
-                antred = candidate
-                break
-    if not antred or not os.access(antred, os.X_OK):
-        sys.exit("antred not built: run `swift build --product antred` (or pass --antred PATH)")
-    with open(os.path.join(ROOT, "config", "antre.toml"), "rb") as f:
-        shipped = tomllib.load(f)
-    services = [s["id"] for s in shipped["service"]]
-    counters = [c["id"] for c in shipped.get("counter", [])]
+def find_antred(args):
+    if args.antred:
+        return args.antred if os.access(args.antred, os.X_OK) else None
+    for config in ("debug", "release"):
+        candidate = os.path.join(ROOT, ".build", config, "antred")
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
-    directory = tempfile.mkdtemp(prefix="antre-load-")
-    config, path, database, dispenser = write_config(directory, shipped, args)
-    log_path = os.path.join(directory, "antred.log")
-    log = open(log_path, "w")
-    started = time.monotonic()
-    deadline = started + args.time_limit
-    process = subprocess.Popen([antred, "--config", config, "--log-level", "warning"],
-                               stdout=log, stderr=subprocess.STDOUT)
-    failures = []
-    results = Results()
-    sampler = None
-    reading, silent, reader = [], [], None
-    rss_before = rss_after = None
-    try:
-        error = wait_for_socket(path, process, time.monotonic() + 20)
-        if error:
-            failures.append(error)
-            return report(args, failures, results, None, None, None, log_path, directory, started)
-        rss_before = rss_kb(process.pid)
-        sampler = RSSSampler(process.pid)
-        sampler.start()
 
+def describe(error):
+    return str(error) or type(error).__name__
+
+
+class LoadRun:
+    """One run: the daemon, its monitors and traffic, and what went wrong."""
+
+    def __init__(self, args, antred, shipped):
+        self.args = args
+        self.antred = antred
+        self.services = [s["id"] for s in shipped["service"]]
+        self.counters = [c["id"] for c in shipped.get("counter", [])]
+        self.directory = tempfile.mkdtemp(prefix="antre-load-")
+        self.config, self.path, self.database, self.dispenser = write_config(self.directory, shipped, args)
+        self.log_path = os.path.join(self.directory, "antred.log")
+        self.failures = []
+        self.results = Results()
+        self.process = None
+        self.sampler = None
+        self.reading, self.silent, self.reader = [], [], None
+        self.rss_before = self.rss_after = None
+        self.started = time.monotonic()
+        self.deadline = self.started + args.time_limit
+
+    def run(self):
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen([self.antred, "--config", self.config, "--log-level", "warning"],
+                                            stdout=log, stderr=subprocess.STDOUT)
+            try:
+                error = wait_for_socket(self.path, self.process, time.monotonic() + 20)
+                if error:
+                    self.failures.append(error)
+                else:
+                    self.rss_before = rss_kb(self.process.pid)
+                    self.sampler = RSSSampler(self.process.pid)
+                    self.sampler.start()
+                    self.subscribe_monitors()
+                    self.traffic()
+                    self.silent_monitors_leave_during_issues()
+                    self.check_monitors()
+                    self.monitors_leave()
+            finally:
+                self.stop_daemon()
+        check_numbers(self.results.issued, self.failures)
+        check_database(self.database, self.results.issued, self.failures)
+        peak = self.sampler.peak if self.sampler else None
+        if self.args.max_peak_rss_mb and peak and peak / 1024 > self.args.max_peak_rss_mb:
+            self.failures.append(f"peak RSS {peak / 1024:.0f} MB above --max-peak-rss-mb "
+                                 f"{self.args.max_peak_rss_mb:.0f}")
+        return report(self.args, self.failures, self.results, self.rss_before, peak, self.rss_after,
+                      self.log_path, self.directory, self.started)
+
+    def issue_parameters(self, service):
+        return {"service": service, **({"dispenser": self.dispenser} if self.dispenser else {})}
+
+    def subscribe_monitors(self):
         try:
-            reading, silent = open_monitors(path, args.monitors, args.call_timeout)
+            self.reading, self.silent = open_monitors(self.path, self.args.monitors, self.args.call_timeout)
         except OSError as error:
-            failures.append(f"opening {args.monitors} Monitor connections: {error}")
-        reader = MonitorReader(reading)
-        reader.start()
-
+            self.failures.append(f"opening {self.args.monitors} Monitor connections: {describe(error)}")
+        self.reader = MonitorReader(self.reading)
+        self.reader.start()
         # Subscriptions start asynchronously: issue one ticket and wait until
         # every reading monitor has it before the traffic starts.
         time.sleep(0.3)
-        warmup = Connection(path, args.call_timeout)
         try:
-            reply, _ = warmup.call("io.antre.Queue.Issue", {"service": services[0], **(
-                {"dispenser": dispenser} if dispenser else {})})
-            if "error" in reply:
-                failures.append(f"first Issue: error {reply['error']} {reply.get('parameters')}")
-            else:
-                results.issued.append(reply["parameters"]["ticket"]["number"])
+            first = Connection(self.path, self.args.call_timeout)
+            try:
+                reply, _ = first.call("io.antre.Queue.Issue", self.issue_parameters(self.services[0]))
+            finally:
+                first.close()
         except (OSError, Closed, ValueError) as error:
-            failures.append(f"first Issue: no answer ({str(error) or type(error).__name__})")
-        finally:
-            warmup.close()
-        wait_until = min(deadline, time.monotonic() + 10)
-        while time.monotonic() < wait_until and reading:
-            seen, _ = reader.snapshot()
-            if all(results.issued[:1] and results.issued[0] in s for s in seen):
+            self.failures.append(f"first Issue: no answer ({describe(error)})")
+            return
+        if "error" in reply:
+            self.failures.append(f"first Issue: error {reply['error']} {reply.get('parameters')}")
+            return
+        number = reply["parameters"]["ticket"]["number"]
+        self.results.issued.append(number)
+        wait_until = min(self.deadline, time.monotonic() + 10)
+        while time.monotonic() < wait_until:
+            seen, _ = self.reader.snapshot()
+            if all(number in s for s in seen):
                 break
             time.sleep(0.05)
 
-        finished = run_traffic(args, path, services, counters, dispenser, deadline, results)
-        if not finished or results.connections_done < args.connections:
-            failures.append(f"time limit: {results.connections_done} of {args.connections} connections "
-                            f"finished within {args.time_limit:.0f} s")
+    def traffic(self):
+        finished = run_traffic(self.args, self.path, self.services, self.counters, self.dispenser,
+                               self.deadline, self.results)
+        if not finished or self.results.connections_done < self.args.connections:
+            self.failures.append(f"time limit: {self.results.connections_done} of {self.args.connections} "
+                                 f"connections finished within {self.args.time_limit:.0f} s")
 
-        # Reading monitors catch up (bounded by the deadline, at least 5 s).
-        catch_up = max(deadline, time.monotonic() + 5)
-        issued = set(results.issued)
-        while time.monotonic() < catch_up and reading:
-            seen, _ = reader.snapshot()
+    def silent_monitors_leave_during_issues(self):
+        # Clients that go away while events are being sent to them (an officer
+        # pressing Ctrl-C on `antre monitor`): the daemon must not stall.
+        burst = threading.Thread(target=self.issue_burst, args=(40,), daemon=True)
+        burst.start()
+        for connection in self.silent:
+            connection.close()
+        self.silent = []
+        burst.join(max(0.1, self.deadline - time.monotonic()))
+        if burst.is_alive():
+            self.failures.append("Issue calls did not finish while the silent monitors disconnected")
+
+    def issue_burst(self, count):
+        rng = random.Random(self.args.seed)
+        try:
+            connection = Connection(self.path, self.args.call_timeout)
+        except OSError as error:
+            self.results.fail(f"connect: {describe(error)}")
+            return
+        try:
+            for _ in range(count):
+                reply, seconds = connection.call("io.antre.Queue.Issue",
+                                                 self.issue_parameters(rng.choice(self.services)))
+                with self.results.lock:
+                    self.results.latency["Issue"].append(seconds)
+                    if "error" in reply:
+                        self.results.failures.append(f"Issue: error {reply['error']} {reply.get('parameters')}")
+                    else:
+                        self.results.issued.append(reply["parameters"]["ticket"]["number"])
+        except (OSError, Closed, ValueError) as error:
+            self.results.fail(f"Issue while monitors left: no answer ({describe(error)})")
+        finally:
+            connection.close()
+
+    def check_monitors(self):
+        # Reading monitors catch up: until the deadline, and at least 5 s.
+        catch_up = max(self.deadline, time.monotonic() + 5)
+        issued = set(self.results.issued)
+        while time.monotonic() < catch_up:
+            seen, _ = self.reader.snapshot()
             if all(issued <= s for s in seen):
                 break
             time.sleep(0.1)
-        reader.stop.set()
-        reader.join(2)
-        seen, monitor_errors = reader.snapshot()
-        failures += monitor_errors[:10]
+        self.reader.stop.set()
+        self.reader.join(2)
+        seen, errors = self.reader.snapshot()
+        self.failures += errors[:10]
         behind = [(i, len(issued - s)) for i, s in enumerate(seen) if not issued <= s]
         if behind:
-            failures.append(f"{len(behind)} of {len(seen)} reading monitors missed issued events "
-                            f"(monitor, missing): {behind[:5]}")
+            self.failures.append(f"{len(behind)} of {len(seen)} reading monitors missed issued events "
+                                 f"(monitor, missing): {behind[:5]}")
 
-        # Monitor clients leave; the daemon must keep answering.
-        for connection in reading + silent:
+    def monitors_leave(self):
+        # The reading monitors go away too; the daemon must keep answering.
+        for connection in self.reading:
             connection.close()
         time.sleep(1)
-        rss_after = rss_kb(process.pid)
+        self.rss_after = rss_kb(self.process.pid)
         try:
-            probe = Connection(path, 5)
-            probe.call("io.antre.Queue.Status")
-            probe.close()
-        except (OSError, Closed, ValueError) as error:
-            failures.append(f"antred does not answer after the monitors left: {str(error) or type(error).__name__}")
-    finally:
-        if sampler:
-            sampler.stop.set()
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            probe = Connection(self.path, 5)
             try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                failures.append("antred did not stop within 10 s of SIGTERM (killed)")
-                process.kill()
-                process.wait()
-        elif not failures:
-            failures.append(f"antred exited during the run with status {process.returncode}")
-        log.close()
+                probe.call("io.antre.Queue.Status")
+            finally:
+                probe.close()
+        except (OSError, Closed, ValueError) as error:
+            self.failures.append(f"antred does not answer after the monitors left: {describe(error)}")
 
-    check_numbers(results.issued, failures)
-    check_database(database, results.issued, failures)
-    peak = sampler.peak if sampler else None
-    if args.max_peak_rss_mb and peak and peak / 1024 > args.max_peak_rss_mb:
-        failures.append(f"peak RSS {peak / 1024:.0f} MB above --max-peak-rss-mb {args.max_peak_rss_mb:.0f}")
-    return report(args, failures, results, rss_before, peak, rss_after, log_path, directory, started)
+    def stop_daemon(self):
+        if self.sampler:
+            self.sampler.stop.set()
+        if self.process.poll() is not None:
+            self.failures.append(f"antred exited during the run with status {self.process.returncode}")
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.failures.append("antred did not stop within 10 s of SIGTERM (killed)")
+            self.process.kill()
+            self.process.wait()
+
+
+def main():
+    args = parse_args()
+    antred = find_antred(args)
+    if not antred:
+        sys.exit("antred not built: run `swift build --product antred` (or pass --antred PATH)")
+    with open(os.path.join(ROOT, "config", "antre.toml"), "rb") as f:
+        shipped = tomllib.load(f)
+    return LoadRun(args, antred, shipped).run()
 
 
 def report(args, failures, results, rss_before, peak, rss_after, log_path, directory, started):

@@ -1,26 +1,31 @@
-/// Finds table headers that would crash the TOML parser.
+/// Finds the malformed TOML that would crash the TOML parser, so the loader
+/// can report it as a config error instead.
 ///
-/// toml++ 3.4.0 (inside TOMLKit 0.6.0) aborts the whole process when a table
-/// header's name starts with a character that cannot start a key: `[*ktp]`,
-/// `[[[1]]]`, `[[=`, a lone `[` at the end of a line. It asserts instead of
-/// reporting a parse error (fixed upstream in marzer/tomlplusplus#301, not in
-/// the release TOMLKit bundles). A typo must be reported, not take down
-/// `antred --check-config` or a running daemon on reload, so the loader looks
-/// for such headers before handing the text to TOMLKit.
+/// toml++ 3.4.0 (inside TOMLKit 0.6.0) aborts the whole process, through an
+/// assertion, instead of reporting a parse error on:
+/// - a table header whose name starts with a character that cannot start a
+///   key: `[*ktp]`, `[[[1]]]`, `[[=`, a lone `[` at the end of a line (fixed
+///   upstream in marzer/tomlplusplus#301, not in the release TOMLKit bundles);
+/// - an array with `}` or a Unicode line separator (U+0085, U+2028, U+2029)
+///   where a value should be: `x = [1, }]`.
+/// (Built with NDEBUG the assertions become undefined behaviour instead.) A
+/// typo must be reported, not take down `antred --check-config` or a running
+/// daemon on reload. Both cases are invalid TOML anyway, so refusing them
+/// loses nothing. Found by Fuzz/FuzzConfig.
 ///
 /// The scan follows TOML's structure just far enough to know where a
-/// statement starts: strings (all four kinds, multi-line ones included),
-/// comments, and arrays or inline tables spanning lines are skipped, so a
-/// line like `[*] bring KK` inside a multi-line string is not a header.
-enum TOMLHeaderCheck {
+/// statement starts and which bracket is open: strings (all four kinds,
+/// multi-line ones included) and comments are skipped, so a line like
+/// `[*] bring KK` inside a multi-line string is not a header.
+enum TOMLCrashGuard {
     struct Finding: Equatable {
-        /// 1-based line of the header.
+        /// 1-based line.
         var line: Int
-        /// What follows the brackets, as the technician should read it.
-        var found: String
+        /// What is wrong, for the technician.
+        var message: String
     }
 
-    static func firstUnsafeHeader(in text: String) -> Finding? {
+    static func firstCrash(in text: String) -> Finding? {
         var scanner = Scanner(bytes: Array(text.utf8))
         return scanner.run()
     }
@@ -29,8 +34,8 @@ enum TOMLHeaderCheck {
         let bytes: [UInt8]
         var index = 0
         var line = 1
-        /// Open `[` / `{` inside the current value.
-        var depth = 0
+        /// Open `[` / `{` of the current value, innermost last.
+        var open: [UInt8] = []
         /// After the `=` of a key/value pair, until the value ends.
         var inValue = false
         var atStatementStart = true
@@ -44,7 +49,7 @@ enum TOMLHeaderCheck {
                 case UInt8(ascii: "\n"):
                     line += 1
                     index += 1
-                    if depth == 0 {
+                    if open.isEmpty {
                         inValue = false
                         atStatementStart = true
                     }
@@ -62,7 +67,10 @@ enum TOMLHeaderCheck {
                 default:
                     break
                 }
-                if atStatementStart && !inValue && depth == 0 {
+                if let separator = lineSeparator(at: index) {
+                    return Finding(line: line, message: "\(separator) is only allowed inside a string or comment")
+                }
+                if atStatementStart && !inValue && open.isEmpty {
                     atStatementStart = false
                     if byte == UInt8(ascii: "[") {
                         if let finding = checkHeader() { return finding }
@@ -70,13 +78,15 @@ enum TOMLHeaderCheck {
                         continue
                     }
                 }
-                if !inValue && depth == 0 && byte == UInt8(ascii: "=") {
+                if !inValue && open.isEmpty && byte == UInt8(ascii: "=") {
                     inValue = true
                 } else if inValue {
                     if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
-                        depth += 1
-                    } else if (byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")) && depth > 0 {
-                        depth -= 1
+                        open.append(byte)
+                    } else if byte == UInt8(ascii: "}") && open.last == UInt8(ascii: "[") {
+                        return Finding(line: line, message: "'}' inside an array; close the array with ']'")
+                    } else if (byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}")) && !open.isEmpty {
+                        open.removeLast()
                     }
                 }
                 index += 1
@@ -108,7 +118,21 @@ enum TOMLHeaderCheck {
                 let character = String(decoding: bytes[next..<end], as: UTF8.self).first.map(String.init) ?? "?"
                 found = "'\(character)'"
             }
-            return Finding(line: line, found: found)
+            return Finding(line: line, message: "a table header needs a name after '[' (letters, digits, '-', '_' "
+                                                + "or a quoted name), found \(found)")
+        }
+
+        /// U+0085 (C2 85), U+2028 (E2 80 A8), U+2029 (E2 80 A9).
+        func lineSeparator(at position: Int) -> String? {
+            func byte(_ offset: Int) -> UInt8? {
+                position + offset < bytes.count ? bytes[position + offset] : nil
+            }
+            switch (byte(0), byte(1), byte(2)) {
+            case (0xC2, 0x85, _): return "U+0085 (next line)"
+            case (0xE2, 0x80, 0xA8): return "U+2028 (line separator)"
+            case (0xE2, 0x80, 0xA9): return "U+2029 (paragraph separator)"
+            default: return nil
+            }
         }
 
         func skipSpaces(_ position: inout Int) -> Bool {
@@ -144,7 +168,10 @@ enum TOMLHeaderCheck {
                 let byte = bytes[index]
                 if escapes && byte == UInt8(ascii: "\\") {
                     index += 1
-                    if index < bytes.count && bytes[index] == UInt8(ascii: "\n") { line += 1 }
+                    if index < bytes.count && bytes[index] == UInt8(ascii: "\n") {
+                        if !multiLine { return }
+                        line += 1
+                    }
                     index += 1
                     continue
                 }
