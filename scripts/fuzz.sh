@@ -25,6 +25,10 @@ scratch="$root/.build-fuzz"
 # Release for faster runs; -O keeps overflow and bounds traps. C/C++ code
 # (TOMLKit's toml++) gets coverage and ASan too, so the fuzzer can steer
 # through the TOML parser.
+# The root package is a path dependency here, and SwiftPM reuses its cached
+# build plan when only a source file of it was added or renamed ("missing
+# inputs"): drop the plan so it is made again (compiled objects are kept).
+rm -f "$scratch/release.yaml" "$scratch"/*/release/description.json
 swift build -c release --package-path Fuzz --scratch-path "$scratch" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
     -Xcc -fsanitize=fuzzer-no-link,address -Xcxx -fsanitize=fuzzer-no-link,address \

@@ -69,8 +69,23 @@ class Connection:
     def __init__(self, path, timeout):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
-        self.sock.connect(path)
         self.buffer = b""
+        # With a timeout the socket is non-blocking, and a Unix socket whose
+        # listen queue is full refuses at once (EAGAIN) instead of waiting:
+        # wait for room as a blocking client would, within the timeout.
+        give_up = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock.connect(path)
+                return
+            except BlockingIOError:
+                if time.monotonic() > give_up:
+                    self.sock.close()
+                    raise TimeoutError(f"listen queue full for {timeout:.0f} s")
+                time.sleep(0.005)
+            except OSError:
+                self.sock.close()
+                raise
 
     def send(self, method, parameters=None, more=False):
         message = {"method": method}
@@ -240,8 +255,7 @@ class MonitorReader(threading.Thread):
             return [set(s) for s in self.seen], list(self.errors)
 
 
-def open_monitors(path, count, timeout):
-    reading, silent = [], []
+def open_monitors(path, count, timeout, reading, silent):
     for index in range(count):
         connection = Connection(path, timeout)
         if index % 2 == 1:
@@ -250,7 +264,6 @@ def open_monitors(path, count, timeout):
             connection.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         connection.send("io.antre.Queue.Monitor", more=True)
         (reading if index % 2 == 0 else silent).append(connection)
-    return reading, silent
 
 
 # ---------------------------------------------------------------------------
@@ -441,7 +454,7 @@ class LoadRun:
 
     def subscribe_monitors(self):
         try:
-            self.reading, self.silent = open_monitors(self.path, self.args.monitors, self.args.call_timeout)
+            open_monitors(self.path, self.args.monitors, self.args.call_timeout, self.reading, self.silent)
         except OSError as error:
             self.failures.append(f"opening {self.args.monitors} Monitor connections: {describe(error)}")
         self.reader = MonitorReader(self.reading)

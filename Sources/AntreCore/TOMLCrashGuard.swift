@@ -7,7 +7,8 @@
 ///   key: `[*ktp]`, `[[[1]]]`, `[[=`, a lone `[` at the end of a line (fixed
 ///   upstream in marzer/tomlplusplus#301, not in the release TOMLKit bundles);
 /// - an array with `}` or a Unicode line separator (U+0085, U+2028, U+2029)
-///   where a value should be: `x = [1, }]`.
+///   where a value should be: `x = [1, }]`;
+/// - a date followed by a space and a lone digit: `x = 2026-11-28 8`.
 /// (Built with NDEBUG the assertions become undefined behaviour instead.) A
 /// typo must be reported, not take down `antred --check-config` or a running
 /// daemon on reload. Both cases are invalid TOML anyway, so refusing them
@@ -70,6 +71,9 @@ enum TOMLCrashGuard {
                 if let separator = lineSeparator(at: index) {
                     return Finding(line: line, message: "\(separator) is only allowed inside a string or comment")
                 }
+                if Self.isDigit(byte) && startsToken(at: index) && isDateSpaceLoneDigit(at: index) {
+                    return Finding(line: line, message: "a date and time needs the time as HH:MM:SS after the date")
+                }
                 if atStatementStart && !inValue && open.isEmpty {
                     atStatementStart = false
                     if byte == UInt8(ascii: "[") {
@@ -120,6 +124,41 @@ enum TOMLCrashGuard {
             }
             return Finding(line: line, message: "a table header needs a name after '[' (letters, digits, '-', '_' "
                                                 + "or a quoted name), found \(found)")
+        }
+
+        func startsToken(at position: Int) -> Bool {
+            guard position > 0 else { return true }
+            let before = bytes[position - 1]
+            return !(Self.isBareKeyByte(before) || before == UInt8(ascii: ".") || before == UInt8(ascii: ":")
+                     || before == UInt8(ascii: "+"))
+        }
+
+        /// `YYYY-MM-DD D` then anything but a digit: toml++ reads past the
+        /// lone digit looking for a time. Never valid TOML (a time is HH:MM).
+        /// Underscores are skipped as toml++ skips them.
+        func isDateSpaceLoneDigit(at position: Int) -> Bool {
+            var chars: [UInt8] = []
+            var next = position
+            while next < bytes.count && chars.count < 10 {
+                let byte = bytes[next]
+                if byte == UInt8(ascii: "_") {
+                    next += 1
+                } else if Self.isDigit(byte) || byte == UInt8(ascii: "-") {
+                    chars.append(byte)
+                    next += 1
+                } else {
+                    break
+                }
+            }
+            guard chars.count == 10, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
+                  next + 1 < bytes.count, bytes[next] == UInt8(ascii: " "), Self.isDigit(bytes[next + 1]) else {
+                return false
+            }
+            return next + 2 >= bytes.count || !Self.isDigit(bytes[next + 2])
+        }
+
+        static func isDigit(_ byte: UInt8) -> Bool {
+            byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
         }
 
         /// U+0085 (C2 85), U+2028 (E2 80 A8), U+2029 (E2 80 A9).

@@ -43,6 +43,13 @@ import Testing
         ])
     }
 
+    @Test(arguments: ["x = 1979-05-27 1\n", "x = [1979-05-27 1]\n", "x = 1_979-05-27 8,\n", "x = 2026-11-28 9"])
+    func dateFollowedByALoneDigit(line: String) {
+        #expect(issues(Self.office + line) == [
+            "t.toml:3: TOML syntax: a date and time needs the time as HH:MM:SS after the date",
+        ])
+    }
+
     @Test(arguments: ["\u{2028}", "\u{2029}", "\u{85}"])
     func lineSeparatorOutsideAString(separator: String) {
         let found = issues(Self.office + "footer = [\"a\",\(separator)]\n")
@@ -72,7 +79,8 @@ import Testing
             id = "ktp"
             name = "KTP-el"
             prefix = "T"
-            requirements = ["a # b", 'c " d', "e ' f"]
+            requirements = ["a # b", 'c " d', "e ' f", "2026-11-28 8"]
+            contact = "x" # 2026-11-28 8
             """
         // header mixes strings with an inline table and an array: the loader
         // refuses that shape, but not as a syntax error.
@@ -83,7 +91,13 @@ import Testing
         let config = try ConfigLoader.parse(valid, file: "t.toml")
         #expect(config.office.address == "[*] Jl. Raya \"1\" [=]\"")
         #expect(config.office.headerLines == ["[*] literal", "[[= }"])
-        #expect(config.services.map(\.requirements) == [["a # b", "c \" d", "e ' f"]])
+        #expect(config.services.map(\.requirements) == [["a # b", "c \" d", "e ' f", "2026-11-28 8"]])
+    }
+
+    @Test func validDatesAndTimesAreNotFlagged() {
+        let text = "a = 1979-05-27 07:32:00\nb = 1979-05-27\nc = [1979-05-27 , 1979-05-27T07:32:00Z]\n"
+            + "d = 07:32:00\ne = -1_000\nf = 1979-05-27 07:32:00.5+07:00\n"
+        #expect(TOMLCrashGuard.firstCrash(in: text) == nil)
     }
 
     /// After multi-line values the scan still finds a bad header, at its own line.
