@@ -284,7 +284,7 @@ class Results:
                 self.failures.append(text)
 
 
-def one_connection(args, path, services, counters, dispenser, rng, results):
+def one_connection(args, path, services, counters, dispenser, rng, results, deadline):
     try:
         connection = Connection(path, args.call_timeout)
     except OSError as error:
@@ -294,6 +294,8 @@ def one_connection(args, path, services, counters, dispenser, rng, results):
         kinds = ["GetInfo"] + rng.choices(["Issue", "CallNext", "Status"], weights=[5, 3, 2], k=args.calls)
         rng.shuffle(kinds)
         for kind in kinds:
+            if time.monotonic() > deadline:
+                return
             if kind == "GetInfo":
                 method, parameters = "org.varlink.service.GetInfo", None
             elif kind == "Issue":
@@ -319,10 +321,10 @@ def one_connection(args, path, services, counters, dispenser, rng, results):
                     results.failures.append(f"{kind}: error {error} {reply.get('parameters')}")
                 elif kind == "Issue":
                     results.issued.append(reply["parameters"]["ticket"]["number"])
-    finally:
-        connection.close()
         with results.lock:
             results.connections_done += 1
+    finally:
+        connection.close()
 
 
 def run_traffic(args, path, services, counters, dispenser, deadline, results):
@@ -336,14 +338,16 @@ def run_traffic(args, path, services, counters, dispenser, deadline, results):
                 if next_index[0] >= args.connections:
                     return
                 next_index[0] += 1
-            one_connection(args, path, services, counters, dispenser, rng, results)
+            one_connection(args, path, services, counters, dispenser, rng, results, deadline)
 
     threads = [threading.Thread(target=worker, args=(args.seed * 1000 + n,), daemon=True)
                for n in range(args.concurrency)]
     for thread in threads:
         thread.start()
+    # Past the deadline no call starts; the ones in flight get their timeout,
+    # so the daemon is not stopped under a call of ours.
     for thread in threads:
-        thread.join(max(0.1, deadline - time.monotonic()))
+        thread.join(max(0.1, deadline + args.call_timeout - time.monotonic()))
     return all(not t.is_alive() for t in threads)
 
 
@@ -487,20 +491,23 @@ class LoadRun:
         finished = run_traffic(self.args, self.path, self.services, self.counters, self.dispenser,
                                self.deadline, self.results)
         if not finished or self.results.connections_done < self.args.connections:
-            self.failures.append(f"time limit: {self.results.connections_done} of {self.args.connections} "
-                                 f"connections finished within {self.args.time_limit:.0f} s")
+            self.failures.append(f"{self.results.connections_done} of {self.args.connections} connections "
+                                 f"completed all their calls within {self.args.time_limit:.0f} s")
 
     def silent_monitors_leave_during_issues(self):
         # Clients that go away while events are being sent to them (an officer
         # pressing Ctrl-C on `antre monitor`): the daemon must not stall.
-        burst = threading.Thread(target=self.issue_burst, args=(40,), daemon=True)
+        # Bounded on its own (not by the traffic's deadline) so the daemon is
+        # never stopped with a call of ours in flight.
+        burst = threading.Thread(target=self.issue_burst, args=(20,), daemon=True)
         burst.start()
         for connection in self.silent:
             connection.close()
         self.silent = []
-        burst.join(max(0.1, self.deadline - time.monotonic()))
+        burst.join(self.args.call_timeout * 3)
         if burst.is_alive():
-            self.failures.append("Issue calls did not finish while the silent monitors disconnected")
+            self.failures.append(f"20 Issue calls did not finish within {self.args.call_timeout * 3:.0f} s "
+                                 "while the silent monitors disconnected")
 
     def issue_burst(self, count):
         rng = random.Random(self.args.seed)
