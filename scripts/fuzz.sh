@@ -4,6 +4,12 @@
 #
 #   scripts/fuzz.sh [SECONDS]     each target runs SECONDS (default 20)
 #   FUZZ_TARGETS="FuzzConfig" scripts/fuzz.sh 600     one target only
+#   FUZZ_SEED=1 FUZZ_RUNS=2000 scripts/fuzz.sh 30      reproducible (CI)
+#
+# A reproducible run fixes libFuzzer's seed, stops after FUZZ_RUNS inputs per
+# target (or SECONDS, whichever comes first) and starts from the committed
+# seeds only, so the same code always meets the same inputs: CI does not turn
+# red by luck. Open-ended runs are how new crashes are found.
 #
 # Seeds come from Fuzz/corpus/<name>/ (committed); inputs libFuzzer finds
 # interesting are added to .build-fuzz/corpus/<name>/ (not committed; copy good
@@ -42,6 +48,11 @@ for target in $targets; do
     name="${name,,}"    # FuzzVarlink -> varlink
     seeds="$root/Fuzz/corpus/$name"
     work="$scratch/corpus/$name"
+    repro=()
+    if [ -n "${FUZZ_SEED:-}" ]; then
+        work="$(mktemp -d)"
+        repro=(-seed="$FUZZ_SEED" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"})
+    fi
     crashes="$run_crashes/$name"
     mkdir -p "$work" "$crashes"
     dict=()
@@ -51,7 +62,7 @@ for target in $targets; do
     # still catches runaway allocation.
     # SWIFT_BACKTRACE=enable=no: the Swift runtime's crash backtracer reads memory in
     # ways ASan reports as an overflow, hiding the real crash.
-    if ! SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0" "$bin/$target" "$work" "$seeds" "${dict[@]}" \
+    if ! SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0" "$bin/$target" "$work" "$seeds" "${dict[@]}" "${repro[@]}" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
         -artifact_prefix="$crashes/" -print_final_stats=1 >"$scratch/$name.log" 2>&1; then
         failed+=("$target")
@@ -62,6 +73,7 @@ for target in $targets; do
     else
         grep -E "^stat::number_of_executed_units|^Done" "$scratch/$name.log" || true
     fi
+    [ -n "${FUZZ_SEED:-}" ] && rm -rf "$work"
 done
 
 if [ "${#failed[@]}" -gt 0 ]; then

@@ -8,7 +8,8 @@
 ///   upstream in marzer/tomlplusplus#301, not in the release TOMLKit bundles);
 /// - an array with `}` or a Unicode line separator (U+0085, U+2028, U+2029)
 ///   where a value should be: `x = [1, }]`;
-/// - a date followed by a space and a lone digit: `x = 2026-11-28 8`.
+/// - a date followed by a space and a lone digit (`x = 2026-11-28 8`), or by
+///   `T` and something other than the time (`x = 2026-11-28Tx8:00`).
 /// (Built with NDEBUG the assertions become undefined behaviour instead.) A
 /// typo must be reported, not take down `antred --check-config` or a running
 /// daemon on reload. Both cases are invalid TOML anyway, so refusing them
@@ -71,7 +72,7 @@ enum TOMLCrashGuard {
                 if let separator = lineSeparator(at: index) {
                     return Finding(line: line, message: "\(separator) is only allowed inside a string or comment")
                 }
-                if Self.isDigit(byte) && startsToken(at: index) && isDateSpaceLoneDigit(at: index) {
+                if Self.isDigit(byte) && startsToken(at: index) && isDateWithoutItsTime(at: index) {
                     return Finding(line: line, message: "a date and time needs the time as HH:MM:SS after the date")
                 }
                 if atStatementStart && !inValue && open.isEmpty {
@@ -133,10 +134,11 @@ enum TOMLCrashGuard {
                      || before == UInt8(ascii: "+"))
         }
 
-        /// `YYYY-MM-DD D` then anything but a digit: toml++ reads past the
-        /// lone digit looking for a time. Never valid TOML (a time is HH:MM).
-        /// Underscores are skipped as toml++ skips them.
-        func isDateSpaceLoneDigit(at position: Int) -> Bool {
+        /// `YYYY-MM-DD D` then anything but a digit (toml++ reads past the
+        /// lone digit looking for a time), or `YYYY-MM-DDT` then anything but a
+        /// digit (toml++ asserts the time starts with one). Never valid TOML:
+        /// a time is HH:MM. Underscores are skipped as toml++ skips them.
+        func isDateWithoutItsTime(at position: Int) -> Bool {
             var chars: [UInt8] = []
             var next = position
             while next < bytes.count && chars.count < 10 {
@@ -151,10 +153,18 @@ enum TOMLCrashGuard {
                 }
             }
             guard chars.count == 10, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
-                  next + 1 < bytes.count, bytes[next] == UInt8(ascii: " "), Self.isDigit(bytes[next + 1]) else {
+                  next < bytes.count else {
                 return false
             }
-            return next + 2 >= bytes.count || !Self.isDigit(bytes[next + 2])
+            func isDigit(at offset: Int) -> Bool { offset < bytes.count && Self.isDigit(bytes[offset]) }
+            switch bytes[next] {
+            case UInt8(ascii: "T"), UInt8(ascii: "t"):
+                return !isDigit(at: next + 1)
+            case UInt8(ascii: " "):
+                return isDigit(at: next + 1) && !isDigit(at: next + 2)
+            default:
+                return false
+            }
         }
 
         static func isDigit(_ byte: UInt8) -> Bool {

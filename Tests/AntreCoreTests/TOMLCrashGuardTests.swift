@@ -43,7 +43,8 @@ import Testing
         ])
     }
 
-    @Test(arguments: ["x = 1979-05-27 1\n", "x = [1979-05-27 1]\n", "x = 1_979-05-27 8,\n", "x = 2026-11-28 9"])
+    @Test(arguments: ["x = 1979-05-27 1\n", "x = [1979-05-27 1]\n", "x = 1_979-05-27 8,\n", "x = 2026-11-28 9",
+                      "x = 1979-05-27tx:\n", "x = [1979-05-27Tgg07:30:00Z]\n", "x = 1979-05-27T"])
     func dateFollowedByALoneDigit(line: String) {
         #expect(issues(Self.office + line) == [
             "t.toml:3: TOML syntax: a date and time needs the time as HH:MM:SS after the date",
@@ -96,7 +97,7 @@ import Testing
 
     @Test func validDatesAndTimesAreNotFlagged() {
         let text = "a = 1979-05-27 07:32:00\nb = 1979-05-27\nc = [1979-05-27 , 1979-05-27T07:32:00Z]\n"
-            + "d = 07:32:00\ne = -1_000\nf = 1979-05-27 07:32:00.5+07:00\n"
+            + "d = 07:32:00\ne = -1_000\nf = 1979-05-27 07:32:00.5+07:00\ng = 1979-05-27t07:32:00z\n"
         #expect(TOMLCrashGuard.firstCrash(in: text) == nil)
     }
 
