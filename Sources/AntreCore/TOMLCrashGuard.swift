@@ -137,33 +137,29 @@ enum TOMLCrashGuard {
         /// `YYYY-MM-DD D` then anything but a digit (toml++ reads past the
         /// lone digit looking for a time), or `YYYY-MM-DDT` then anything but a
         /// digit (toml++ asserts the time starts with one). Never valid TOML:
-        /// a time is HH:MM. Underscores are skipped as toml++ skips them.
+        /// a time is HH:MM. Like toml++ this counts characters, not bytes, skips
+        /// underscores and does not look at what the date's characters are.
         func isDateWithoutItsTime(at position: Int) -> Bool {
-            var chars: [UInt8] = []
-            var next = position
-            while next < bytes.count && chars.count < 10 {
-                let byte = bytes[next]
-                if byte == UInt8(ascii: "_") {
-                    next += 1
-                } else if Self.isDigit(byte) || byte == UInt8(ascii: "-") {
-                    chars.append(byte)
-                    next += 1
-                } else {
-                    break
-                }
-            }
-            guard chars.count == 10, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
-                  next < bytes.count else {
-                return false
-            }
+            var end = position
+            while end < bytes.count && !Self.endsValue(bytes[end]) && end - position < 64 { end += 1 }
+            let token = Array(String(decoding: bytes[position..<end], as: UTF8.self).unicodeScalars.filter { $0 != "_" })
+            guard token.count >= 10, token[4] == "-", token[7] == "-" else { return false }
             func isDigit(at offset: Int) -> Bool { offset < bytes.count && Self.isDigit(bytes[offset]) }
-            switch bytes[next] {
-            case UInt8(ascii: "T"), UInt8(ascii: "t"):
-                return !isDigit(at: next + 1)
-            case UInt8(ascii: " "):
-                return isDigit(at: next + 1) && !isDigit(at: next + 2)
+            if token.count == 10 {
+                return end + 1 < bytes.count && bytes[end] == UInt8(ascii: " ") && isDigit(at: end + 1)
+                    && !isDigit(at: end + 2)
+            }
+            return (token[10] == "T" || token[10] == "t") && (token.count == 11 || !("0"..."9").contains(token[11]))
+        }
+
+        /// What ends a bare value in toml++ (ASCII part).
+        static func endsValue(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: ","),
+                 UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: "#"):
+                true
             default:
-                return false
+                false
             }
         }
 

@@ -44,7 +44,8 @@ import Testing
     }
 
     @Test(arguments: ["x = 1979-05-27 1\n", "x = [1979-05-27 1]\n", "x = 1_979-05-27 8,\n", "x = 2026-11-28 9",
-                      "x = 1979-05-27tx:\n", "x = [1979-05-27Tgg07:30:00Z]\n", "x = 1979-05-27T"])
+                      "x = 1979-05-27tx:\n", "x = [1979-05-27Tgg07:30:00Z]\n", "x = 1979-05-27T",
+                      "x = [1$79-05-27 1, 2]\n", "x = 1é79-05-27 1\n", "x = 1a79-05-27 1#\n"])
     func dateFollowedByALoneDigit(line: String) {
         #expect(issues(Self.office + line) == [
             "t.toml:3: TOML syntax: a date and time needs the time as HH:MM:SS after the date",
