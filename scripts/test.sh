@@ -17,7 +17,7 @@ swift build --product antre-bench
 # a short fuzz of the Varlink decoder and the config loader (longer: README,
 # "Fuzzing"), and a small load run against the debug antred (full size: README).
 status=0
-scripts/fuzz.sh 15 || status=1
+FUZZ_SEED=1 FUZZ_RUNS=10000 scripts/fuzz.sh 20 || status=1
 scripts/load-test.py --connections 200 --monitors 40 || status=1
 # Tests run one at a time: integration tests block threads while they wait on
 # processes and devices, and on 2 cores that would starve the others.

@@ -62,8 +62,7 @@ private func decodeAsCall(_ message: [UInt8]) {
     guard let again = try? VarlinkCall(decoding: wire.dropLast()) else {
         fail("re-encoded call does not decode: \(String(decoding: wire.dropLast(), as: UTF8.self))")
     }
-    check(again.method == call.method && again.more == call.more && again.oneway == call.oneway,
-          "re-encoded call differs")
+    check(again == call, "re-encoded call differs: \(call) became \(again)")
 }
 
 /// The client's side: any bytes a (hostile) service sends decode or are refused,
