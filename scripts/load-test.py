@@ -47,7 +47,8 @@ def parse_args():
     p.add_argument("--concurrency", type=int, default=16, help="connections open at once (default 16)")
     p.add_argument("--calls", type=int, default=4, help="queue calls per connection (default 4)")
     p.add_argument("--monitors", type=int, default=200, help="Monitor subscribers, half never read (default 200)")
-    p.add_argument("--time-limit", type=float, default=60, help="seconds for the traffic and for the monitors to catch up (default 60)")
+    p.add_argument("--time-limit", type=float, default=60,
+                   help="seconds for the traffic and for the monitors to catch up (default 60)")
     p.add_argument("--call-timeout", type=float, default=10, help="seconds to wait for one reply (default 10)")
     p.add_argument("--printer", choices=["preview", "none"], default="preview",
                    help="preview: Issue prints to a preview printer; none: Issue without paper")
