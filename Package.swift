@@ -11,6 +11,10 @@ let package = Package(
         .executable(name: "antre", targets: ["antre"]),
         .executable(name: "antre-bench", targets: ["antre-bench"]),
         .executable(name: "antre-board", targets: ["antre-board"]),
+        // For the fuzz targets in Fuzz/ (a separate package that depends on this one).
+        .library(name: "ESCPOS", targets: ["ESCPOS"]),
+        .library(name: "AntreCore", targets: ["AntreCore"]),
+        .library(name: "AntreWire", targets: ["AntreWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

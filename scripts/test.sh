@@ -14,6 +14,13 @@ swift build --product antre-bench
 swift build --product antre-board
 # A short smoke run of the benchmark (figures only; it asserts nothing about speed).
 .build/debug/antre-bench --presses 50
+# Smokes that report and go on, so one failure does not hide the tests' results:
+# a short fuzz of the Varlink decoder and the config loader (longer: README,
+# "Fuzzing"), and a small load run against the debug antred (full size: README).
+status=0
+FUZZ_SEED=1 FUZZ_RUNS=10000 scripts/fuzz.sh 20 || status=1
+scripts/load-test.py --connections 200 --monitors 40 || status=1
 # Tests run one at a time: integration tests block threads while they wait on
 # processes and devices, and on 2 cores that would starve the others.
-swift test --skip-build --no-parallel
+swift test --skip-build --no-parallel || status=1
+exit "$status"

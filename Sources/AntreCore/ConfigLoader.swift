@@ -65,6 +65,11 @@ public enum ConfigLoader {
             // TOMLKit reads the text as a C string and would silently stop at a NUL.
             throw ConfigError(issues: [ConfigIssue(file: file, line: 1, key: "", message: "file contains a NUL byte")])
         }
+        if let crash = TOMLCrashGuard.firstCrash(in: text) {
+            // toml++ would abort the process on this text (see TOMLCrashGuard).
+            throw ConfigError(issues: [ConfigIssue(file: file, line: crash.line, key: "",
+                                                   message: "TOML syntax: \(crash.message)")])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
