@@ -2,25 +2,28 @@
 /// (zlib stored blocks), which every PNG reader accepts. Small enough here: a
 /// ticket is a few hundred kilobits.
 enum PNGEncoder {
-    /// `rows[y][x]` true is black. `margin` white dots are added on every side.
-    static func blackAndWhite(_ rows: [[Bool]], margin: Int) -> [UInt8] {
-        let innerWidth = rows.first?.count ?? 0
-        let width = max(1, innerWidth + 2 * margin)
-        let height = max(1, rows.count + 2 * margin)
-        let rowBytes = (width + 7) / 8
+    /// `packed`: rows of `rowBytes` bytes, most significant bit left, 1 = black.
+    /// `marginBytes` x 8 white dots are added on every side.
+    static func blackAndWhite(packed: [UInt8], rowBytes: Int, marginBytes: Int) -> [UInt8] {
+        let innerHeight = rowBytes > 0 ? packed.count / rowBytes : 0
+        let margin = marginBytes * 8
+        let width = max(1, (rowBytes + 2 * marginBytes) * 8)
+        let height = max(1, innerHeight + 2 * margin)
+        let outBytes = width / 8
         var raw: [UInt8] = []
-        raw.reserveCapacity(height * (rowBytes + 1))
+        raw.reserveCapacity(height * (outBytes + 1))
+        let blank = [UInt8](repeating: 0xFF, count: outBytes)  // 1 = white in grey 1-bit
+        let side = [UInt8](repeating: 0xFF, count: marginBytes)
         for y in 0..<height {
             raw.append(0)  // filter: none
-            var row = [UInt8](repeating: 0xFF, count: rowBytes)  // 1 = white in grey 1-bit
             let source = y - margin
-            if source >= 0, source < rows.count {
-                for (x, black) in rows[source].enumerated() where black {
-                    let column = x + margin
-                    row[column / 8] &= ~(0x80 >> UInt8(column % 8))
-                }
+            if source >= 0, source < innerHeight {
+                raw += side
+                raw += packed[(source * rowBytes)..<((source + 1) * rowBytes)].map { ~$0 }
+                raw += side
+            } else {
+                raw += blank
             }
-            raw += row
         }
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         png += chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [1, 0, 0, 0, 0])
@@ -30,12 +33,14 @@ enum PNGEncoder {
     }
 
     private static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        let typeBytes = Array(type.utf8)
-        return bigEndian(UInt32(data.count)) + typeBytes + data + bigEndian(crc32(typeBytes + data))
+        var body = Array(type.utf8)
+        body += data
+        return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
     }
 
     private static func zlibStored(_ data: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [0x78, 0x01]
+        out.reserveCapacity(data.count + data.count / 65_535 * 5 + 16)
         var offset = 0
         repeat {
             let count = min(65_535, data.count - offset)
@@ -57,18 +62,33 @@ enum PNGEncoder {
         return c
     }
 
+    // Checksums over raw buffers: these loops dominate the preview's cost in debug builds.
     static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for byte in bytes { c = crcTable[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
+        crcTable.withUnsafeBufferPointer { table in
+            bytes.withUnsafeBufferPointer { buffer in
+                var c: UInt32 = 0xFFFF_FFFF
+                for byte in buffer { c = table[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
+                return c ^ 0xFFFF_FFFF
+            }
+        }
     }
 
     static func adler32(_ bytes: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in bytes {
-            a = (a + UInt32(byte)) % 65_521
-            b = (b + a) % 65_521
+        bytes.withUnsafeBufferPointer { buffer in
+            var a: UInt32 = 1, b: UInt32 = 0
+            var index = 0
+            // Sums stay below 2^32 for 5552 bytes between reductions (zlib's NMAX).
+            while index < buffer.count {
+                let end = min(buffer.count, index + 5552)
+                while index < end {
+                    a &+= UInt32(buffer[index])
+                    b &+= a
+                    index += 1
+                }
+                a %= 65_521
+                b %= 65_521
+            }
+            return b << 16 | a
         }
-        return b << 16 | a
     }
 }

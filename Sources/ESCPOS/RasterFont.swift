@@ -21,15 +21,20 @@ struct RasterFont: Sendable {
         self.glyphOfScalar = glyphOfScalar
     }
 
-    /// Whether the dot at (`x`, `y`) of `character` is black; characters the
-    /// font lacks draw as "?".
-    func isInk(_ character: Character, bold isBold: Bool, x: Int, y: Int) -> Bool {
+    /// The glyph drawing `character`; characters the font lacks draw as "?".
+    func glyphIndex(of character: Character) -> Int {
         let scalar = character.unicodeScalars.first.map(\.value) ?? 0x3F
-        let glyph = glyphOfScalar[scalar] ?? glyphOfScalar[0x3F] ?? 0
+        return glyphOfScalar[scalar] ?? glyphOfScalar[0x3F] ?? 0
+    }
+
+    /// Row `y` of `glyph`: `width` bits, the leftmost dot in the highest bit.
+    func row(_ glyph: Int, bold isBold: Bool, y: Int) -> UInt32 {
         let bitmap = isBold ? bold : regular
         let rowBytes = (width + 7) / 8
-        let offset = glyph * bytesPerGlyph + y * rowBytes + x / 8
-        guard glyph < glyphCount, offset < bitmap.count else { return false }
-        return bitmap[offset] & (0x80 >> UInt8(x % 8)) != 0
+        let offset = glyph * bytesPerGlyph + y * rowBytes
+        guard glyph < glyphCount, offset + rowBytes <= bitmap.count else { return 0 }
+        var value: UInt32 = 0
+        for index in 0..<rowBytes { value = value << 8 | UInt32(bitmap[offset + index]) }
+        return value >> UInt32(rowBytes * 8 - width)
     }
 }

@@ -2,44 +2,65 @@
 /// PNG preview. Font A is 12x24 dots, lines are 30 dots apart (ESC 2).
 struct RasterPaper: ReceiptPaper {
     let font: RasterFont
-    /// Printable width in dots (384 on 58 mm paper, 576 on 80 mm).
+    /// Printable width in dots (384 on 58 mm paper, 576 on 80 mm), a multiple of 8.
     let width: Int
-    private(set) var rows: [[Bool]] = []
+    /// Packed rows, most significant bit left, 1 = black: `rowBytes` bytes a row.
+    private(set) var bits: [UInt8] = []
+    let rowBytes: Int
     /// Dots between text lines beyond the glyphs' height.
     private let lineGap = 6
 
     init(width: Int, font: RasterFont = .terminus) {
-        self.width = width
+        self.width = (width + 7) / 8 * 8
+        self.rowBytes = (width + 7) / 8
         self.font = font
     }
 
-    private mutating func grow(to height: Int) {
-        while rows.count < height { rows.append(Array(repeating: false, count: width)) }
+    var height: Int { bits.count / rowBytes }
+
+    /// `rows[y][x]`: black dots, for tests.
+    var rows: [[Bool]] {
+        (0..<height).map { y in (0..<width).map { x in bits[y * rowBytes + x >> 3] & (0x80 >> UInt8(x & 7)) != 0 } }
+    }
+
+    private mutating func grow(to newHeight: Int) {
+        if newHeight > height { bits += [UInt8](repeating: 0, count: (newHeight - height) * rowBytes) }
     }
 
     private mutating func ink(_ x: Int, _ y: Int) {
         guard x >= 0, x < width, y >= 0 else { return }
-        grow(to: y + 1)
-        rows[y][x] = true
+        if y >= height { grow(to: y + 1) }
+        bits[y * rowBytes + x >> 3] |= 0x80 >> UInt8(x & 7)
     }
 
     mutating func printLine(_ cells: [PrintedCell], padding: Int) {
-        let top = rows.count
+        let top = height
         let tallest = cells.map(\.heightScale).max() ?? 1
         let lineHeight = font.height * tallest
         grow(to: top + lineHeight + lineGap)
-        var x = padding * font.width
-        for cell in cells {
-            // Taller characters share the line's baseline, as on paper.
-            let glyphTop = top + lineHeight - font.height * cell.heightScale
-            let glyphWidth = font.width * cell.widthScale
-            for dy in 0..<(font.height * cell.heightScale) {
-                for dx in 0..<glyphWidth where font.isInk(cell.character, bold: cell.bold,
-                                                          x: dx / cell.widthScale, y: dy / cell.heightScale) {
-                    ink(x + dx, glyphTop + dy)
+        let (font, width, rowBytes) = (self.font, self.width, self.rowBytes)
+        bits.withUnsafeMutableBufferPointer { bits in
+            var x = padding * font.width
+            for cell in cells {
+                // Taller characters share the line's baseline, as on paper.
+                let glyphTop = top + lineHeight - font.height * cell.heightScale
+                let glyph = font.glyphIndex(of: cell.character)
+                let (ws, hs) = (cell.widthScale, cell.heightScale)
+                for gy in 0..<font.height {
+                    let row = font.row(glyph, bold: cell.bold, y: gy)
+                    guard row != 0 else { continue }
+                    for gx in 0..<font.width where row & (1 << UInt32(font.width - 1 - gx)) != 0 {
+                        for sx in 0..<ws {
+                            let dotX = x + gx * ws + sx
+                            guard dotX < width else { continue }
+                            for sy in 0..<hs {
+                                bits[(glyphTop + gy * hs + sy) * rowBytes + dotX >> 3] |= 0x80 >> UInt8(dotX & 7)
+                            }
+                        }
+                    }
                 }
+                x += font.width * cell.columns
             }
-            x += font.width * cell.columns
         }
     }
 
@@ -47,7 +68,7 @@ struct RasterPaper: ReceiptPaper {
         switch mark {
         case .cut:
             // A dashed line where the knife cuts.
-            let y = rows.count + font.height / 2
+            let y = height + font.height / 2
             for x in stride(from: 0, to: width, by: 12) { for dx in 0..<6 { ink(x + dx, y) } }
             grow(to: y + font.height / 2 + lineGap)
         case let .raster(widthBytes, height, bits):
@@ -58,7 +79,7 @@ struct RasterPaper: ReceiptPaper {
             case .center: left = max(0, (width - imageWidth) / 2)
             case .right: left = max(0, width - imageWidth)
             }
-            let top = rows.count
+            let top = self.height
             grow(to: top + height)
             for y in 0..<height {
                 for byteIndex in 0..<widthBytes {
@@ -90,7 +111,7 @@ struct RasterPaper: ReceiptPaper {
 
     mutating func feed(dots: Int, afterLine: Bool) {
         let advance = afterLine ? max(0, dots - (font.height + lineGap)) : dots
-        grow(to: rows.count + advance)
+        grow(to: height + advance)
     }
 }
 
@@ -103,6 +124,7 @@ public enum ESCPOSRasterRenderer {
         let columns = min(profile.columns, dots / RasterFont.terminus.width)
         var interpreter = ESCPOSInterpreter(bytes: bytes, columns: columns, paper: RasterPaper(width: dots))
         interpreter.run()
-        return PNGEncoder.blackAndWhite(interpreter.paper.rows, margin: 16)
+        let paper = interpreter.paper
+        return PNGEncoder.blackAndWhite(packed: paper.bits, rowBytes: paper.rowBytes, marginBytes: 2)
     }
 }
