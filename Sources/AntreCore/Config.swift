@@ -245,9 +245,17 @@ public struct SocketSettings: Sendable, Equatable {
 
 public struct StorageSettings: Sendable, Equatable {
     public static let defaultDatabase = "/var/lib/antre/antre.db"
+    public static let defaultRetentionDays = 400
+    /// At least a week (a report needs history), at most ten years.
+    public static let retentionRange = 7...3_650
     public var database: String
+    /// Tickets, journal and missed presses older than this many local days are
+    /// pruned at the day rollover.
+    public var retentionDays: Int
 
-    public init(database: String = StorageSettings.defaultDatabase) {
+    public init(database: String = StorageSettings.defaultDatabase,
+                retentionDays: Int = StorageSettings.defaultRetentionDays) {
         self.database = database
+        self.retentionDays = retentionDays
     }
 }

@@ -597,8 +597,12 @@ struct ConfigDecoder {
         guard let table = reader.table(root, "storage", at: ConfigPath(), section: "[storage]") else {
             return StorageSettings()
         }
-        reader.checkKeys(table, at: path, allowed: ["database"])
+        reader.checkKeys(table, at: path, allowed: ["database", "retention_days"])
         var settings = StorageSettings()
+        if let days = reader.int(table, "retention_days", at: path, range: StorageSettings.retentionRange,
+                                 expected: "a number of days (\(StorageSettings.retentionRange.lowerBound)-\(StorageSettings.retentionRange.upperBound))") {
+            settings.retentionDays = days
+        }
         if let database = reader.string(table, "database", at: path) {
             if database.isEmpty {
                 reader.issue(path / "database", "must not be empty")

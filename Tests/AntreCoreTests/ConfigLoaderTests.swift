@@ -541,3 +541,19 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
         }
     }
 }
+
+@Suite struct StorageRetentionConfigTests {
+    @Test func retentionDefaultsTo400AndIsRead() throws {
+        #expect(try ConfigLoader.parse(minimal, file: "t.toml").storage.retentionDays == 400)
+        let config = try ConfigLoader.parse(minimal + "\n[storage]\nretention_days = 30\n", file: "t.toml")
+        #expect(config.storage.retentionDays == 30)
+    }
+
+    @Test func badRetentionNamesFileLineAndKey() {
+        let tooShort = issues(minimal + "\n[storage]\nretention_days = 2\n")
+        #expect(tooShort == ["t.toml:9: storage.retention_days: 2 is out of range 7-3650"])
+        let text = issues(minimal + "\n[storage]\nretention_days = \"a year\"\n")
+        #expect(text.count == 1)
+        #expect(text.first?.hasPrefix("t.toml:9: storage.retention_days: expected a number of days (7-3650)") == true, "\(text)")
+    }
+}
