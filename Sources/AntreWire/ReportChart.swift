@@ -32,28 +32,35 @@ public enum ReportChart {
 
         var svg = SVGWriter(width: width, height: height)
         let range = report.from == report.to ? report.from : "\(report.from) – \(report.to)"
-        svg.text(40, 52, (office.map { "\($0): " } ?? "") + "arrivals and waiting per hour", size: 26, weight: "bold")
+        svg.text(40, 52, (office.map { "\($0): " } ?? "") + "Arrivals and waiting per hour of day", size: 26, weight: "bold")
         svg.text(40, 82, "\(range) · \(report.total.issued) tickets · mean wait "
                  + "\(ReportText.duration(report.total.wait.mean)) · 90% called within "
                  + "\(ReportText.duration(report.total.wait.p90))", size: 17, fill: "#444")
 
-        // Legend, one entry per service with arrivals.
-        var legendX = 40.0
-        for (index, service) in services.enumerated() {
-            let label = service.name ?? service.id
-            svg.rect(legendX, 100, 16, 16, fill: color(index))
-            svg.text(legendX + 22, 114, label, size: 15)
-            legendX += 22 + Double(label.count) * 8.5 + 24
-        }
-        svg.line(legendX, 108, legendX + 28, 108, stroke: "#222", width: 3)
-        svg.text(legendX + 34, 114, "all services (wait)", size: 15)
-
+        // Legend, one entry per service with arrivals, wrapped into rows.
         let left = 90.0, right = width - 40
+        var legendX = 40.0, legendY = 108.0
+        func legendEntry(_ label: String, swatch: (inout SVGWriter, Double, Double) -> Void) {
+            let label = label.count > 34 ? String(label.prefix(33)) + "…" : label
+            let entryWidth = 22 + Double(label.count) * 8.6 + 26
+            if legendX + entryWidth > right && legendX > 40 {
+                legendX = 40
+                legendY += 24
+            }
+            swatch(&svg, legendX, legendY)
+            svg.text(legendX + 22, legendY + 6, label, size: 15)
+            legendX += entryWidth
+        }
+        for (index, service) in services.enumerated() {
+            legendEntry(service.name ?? service.id) { svg, x, y in svg.rect(x, y - 8, 16, 16, fill: color(index)) }
+        }
+        legendEntry("all services (mean wait)") { svg, x, y in svg.line(x - 4, y, x + 18, y, stroke: "#222", width: 4) }
+
         let slot = (right - left) / Double(hours.count)
         func x(_ hour: Int) -> Double { left + slot * (Double(hour - firstHour) + 0.5) }
 
         // Panel 1: arrivals, stacked bars.
-        let top1 = 150.0, bottom1 = 440.0
+        let top1 = legendY + 50, bottom1 = 440.0
         let maxArrivals = max(1, hours.map { arrivals(nil, $0) }.max() ?? 1)
         let step1 = niceStep(Double(maxArrivals))
         let axis1 = (Double(maxArrivals) / step1).rounded(.up) * step1
@@ -73,7 +80,7 @@ public enum ReportChart {
         }
 
         // Panel 2: mean wait in minutes, one line per service and a thick one for all.
-        let top2 = 500.0, bottom2 = 730.0
+        let top2 = 520.0, bottom2 = 735.0
         let waits = hours.compactMap { wait(nil, $0) } + services.flatMap { s in hours.compactMap { wait(s.id, $0) } }
         let maxWait = max(1, waits.max() ?? 1)
         let step2 = niceStep(maxWait)

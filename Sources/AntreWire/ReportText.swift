@@ -18,10 +18,16 @@ public enum ReportText {
                    + "median \(duration(total.service.median)), 90% within \(duration(total.service.p90)), "
                    + "longest \(duration(total.service.max))")
 
-        out += ["", "Per service"]
-        out += table(figuresHeader(first: "service"), report.services.map(figuresRow))
-        out += ["", "Per counter"]
-        out += table(figuresHeader(first: "counter"), report.counters.map(figuresRow))
+        out += ["", "Tickets per service"]
+        out += table(["service", "issued", "called", "served", "skipped", "expired", "moved", "missed"],
+                     report.services.map { [label($0)] + counts($0, first: $0.issued) + [String($0.missed)] })
+        out += ["", "Tickets per counter"]
+        out += table(["counter", "called", "served", "skipped", "expired", "moved on"],
+                     report.counters.map { [label($0)] + Array(counts($0, first: $0.called).dropFirst()) })
+        out += ["", "Waiting (take number -> first call) and service (call -> served) per service"]
+        out += table(timesHeader(first: "service"), report.services.map(timesRow))
+        out += ["", "Waiting and service per counter"]
+        out += table(timesHeader(first: "counter"), report.counters.map(timesRow))
 
         out += ["", "Presses without a number"]
         if report.missed.isEmpty {
@@ -44,17 +50,24 @@ public enum ReportText {
         return out.joined(separator: "\n")
     }
 
-    private static func figuresHeader(first: String) -> [String] {
-        [first, "issued", "served", "skipped", "expired", "moved", "missed",
-         "wait mean", "median", "p90", "max", "service mean", "median", "p90"]
+    /// "ktp KTP-el (Perekaman/Baru)", cut to fit a terminal.
+    private static func label(_ f: ReportFigures) -> String {
+        let text = f.name.map { $0 == f.id ? $0 : "\(f.id) \($0)" } ?? f.id
+        return text.count > 30 ? String(text.prefix(29)) + "…" : text
     }
 
-    private static func figuresRow(_ f: ReportFigures) -> [String] {
-        let label = f.name.map { $0 == f.id ? $0 : "\(f.id) \($0)" } ?? f.id
-        return [String(label.prefix(28)), String(f.issued), String(f.served), String(f.skipped), String(f.expired),
-                String(f.transferred), String(f.missed),
-                duration(f.wait.mean), duration(f.wait.median), duration(f.wait.p90), duration(f.wait.max),
-                duration(f.service.mean), duration(f.service.median), duration(f.service.p90)]
+    private static func counts(_ f: ReportFigures, first: Int) -> [String] {
+        [first, f.called, f.served, f.skipped, f.expired, f.transferred].map(String.init)
+    }
+
+    private static func timesHeader(first: String) -> [String] {
+        [first, "waited", "mean", "median", "90% within", "longest", "served", "mean", "median", "90% within"]
+    }
+
+    private static func timesRow(_ f: ReportFigures) -> [String] {
+        [label(f), String(f.wait.count), duration(f.wait.mean), duration(f.wait.median), duration(f.wait.p90),
+         duration(f.wait.max), String(f.service.count), duration(f.service.mean), duration(f.service.median),
+         duration(f.service.p90)]
     }
 
     /// Seconds as "m:ss", "h:mm:ss" from an hour on; "-" for none.

@@ -123,7 +123,7 @@ func parseCSVTables(_ text: String) -> [[[String]]] {
         #expect(text.contains("median 11:00, 90% within 25:00, longest 30:00"))
         let ktp = text.split(separator: "\n").first { $0.hasPrefix("  ktp KTP-el") }
         #expect(ktp.map { $0.split(separator: " ", omittingEmptySubsequences: true) }?.prefix(9).map(String.init)
-                == ["ktp", "KTP-el", "10", "10", "1", "0", "0", "1", "11:00"])
+                == ["ktp", "KTP-el", "10", "10", "10", "1", "0", "0", "1"])
         #expect(text.contains("  08:00        10      11:00  ##############################"))
         #expect(ReportText.duration(0) == "-" && ReportText.duration(59.6) == "1:00" && ReportText.duration(3725) == "1:02:05")
     }
