@@ -15,6 +15,18 @@ extension QueueStore {
         return ReportBuilder(timeZone: timeZone).build(from: from, to: to, tickets: tickets, missed: missed)
     }
 
+    /// Issue -> first call of every called ticket of the range, per service the
+    /// number was taken for (for a waiting-time histogram).
+    public func waitTimes(from: LocalDay, to: LocalDay) throws -> [String: [Double]] {
+        let tickets = try readTransaction { db in try Self.reportTickets(db, from: from, to: to) }
+        var waits: [String: [Double]] = [:]
+        for ticket in tickets {
+            guard let call = ticket.firstCall else { continue }
+            waits[ticket.issuedService, default: []].append(max(0, call - ticket.issuedAt))
+        }
+        return waits
+    }
+
     /// One row per ticket of the range with what the report needs; first call
     /// and transfer from the journal (index event_ticket_kind).
     private static func reportTickets(_ db: Database, from: LocalDay, to: LocalDay) throws -> [ReportTicket] {

@@ -557,3 +557,15 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
         #expect(text.first?.hasPrefix("t.toml:9: storage.retention_days: expected a number of days (7-3650)") == true, "\(text)")
     }
 }
+
+@Suite struct MetricsConfigTests {
+    @Test func listenIsHostAndPortAndOffByDefault() throws {
+        #expect(try ConfigLoader.parse(minimal, file: "t.toml").metrics == MetricsSettings())
+        let on = try ConfigLoader.parse(minimal + "\n[metrics]\nlisten = \"127.0.0.1:9464\"\n", file: "t.toml")
+        #expect(on.metrics == MetricsSettings(host: "127.0.0.1", port: 9464) && on.metrics.isEnabled)
+        let v6 = try ConfigLoader.parse(minimal + "\n[metrics]\nlisten = \"[::1]:9100\"\n", file: "t.toml")
+        #expect(v6.metrics == MetricsSettings(host: "::1", port: 9100))
+        #expect(issues(minimal + "\n[metrics]\nlisten = \"9464\"\n")
+                == ["t.toml:9: metrics.listen: '9464' is not HOST:PORT (like \"127.0.0.1:9464\")"])
+    }
+}

@@ -172,3 +172,39 @@ func parseCSVTables(_ text: String) -> [[[String]]] {
         #expect(svg.components(separatedBy: "<rect").count - 1 == 1 + 2 + 3)
     }
 }
+
+@Suite struct MetricsTextTests {
+    @Test func prometheusTextWithHistogramAndPrinterState() {
+        let text = MetricsText.render(MetricsText.Input(
+            office: "Desa \"Uji\"", day: "2026-11-28",
+            services: [ServiceStatus(service: "ktp", name: "KTP-el", prefix: "T", waiting: 1, issued: 4, served: 2,
+                                     skipped: 1)],
+            printers: [PrinterStatus(dispenser: "lobi", connection: "usb:0416:5011", state: "down",
+                                     detail: "paper out", missedPresses: 3)],
+            waits: ["ktp": [30, 60, 400]]))
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        for line in ["antre_info{office=\"Desa \\\"Uji\\\"\",day=\"2026-11-28\"} 1",
+                     "antre_tickets_issued{service=\"ktp\"} 4", "antre_tickets_waiting{service=\"ktp\"} 1",
+                     "antre_missed_presses{dispenser=\"lobi\"} 3",
+                     "antre_wait_seconds_bucket{service=\"ktp\",le=\"60\"} 2",
+                     "antre_wait_seconds_bucket{service=\"ktp\",le=\"300\"} 2",
+                     "antre_wait_seconds_bucket{service=\"ktp\",le=\"600\"} 3",
+                     "antre_wait_seconds_bucket{service=\"ktp\",le=\"+Inf\"} 3",
+                     "antre_wait_seconds_sum{service=\"ktp\"} 490", "antre_wait_seconds_count{service=\"ktp\"} 3",
+                     "antre_printer_up{dispenser=\"lobi\"} 0",
+                     "antre_printer_state{dispenser=\"lobi\",state=\"down\"} 1",
+                     "antre_printer_state{dispenser=\"lobi\",state=\"ready\"} 0",
+                     "# TYPE antre_wait_seconds histogram"] {
+            #expect(lines.contains(line), "missing: \(line)")
+        }
+        // Every sample line belongs to a family declared by a TYPE line before it.
+        var declared: Set<String> = []
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# TYPE ") { declared.insert(String(line.split(separator: " ")[2])); continue }
+            if line.hasPrefix("#") { continue }
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            let family = ["_bucket", "_sum", "_count"].reduce(name) { $0.hasSuffix($1) ? String($0.dropLast($1.count)) : $0 }
+            #expect(declared.contains(family) || declared.contains(name), "undeclared \(name)")
+        }
+    }
+}
