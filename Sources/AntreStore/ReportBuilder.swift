@@ -29,10 +29,10 @@ struct ReportBuilder {
         var hours: [HourKey: HourSums] = [:]
         var offsets: [String: Int] = [:]
 
+        // In place: copying an accumulator out and back would copy its
+        // sample arrays on every ticket (quadratic over a year).
         func update(_ id: String, in table: inout [String: Accumulator], _ change: (inout Accumulator) -> Void) {
-            var accumulator = table[id] ?? Accumulator(id: id)
-            change(&accumulator)
-            table[id] = accumulator
+            change(&table[id, default: Accumulator(id: id)])
         }
 
         for ticket in tickets {
