@@ -1,4 +1,5 @@
 import AntreCore
+import AntreStore
 import AntreTestSupport
 import Foundation
 import Testing
@@ -66,55 +67,81 @@ struct ReportCommandTests {
     }
 }
 
-/// Reads a PNG through python3's zlib (a decoder independent of the code that
-/// drew it): size, share of non-white pixels, and whether a colour occurs.
+extension ReportCommandTests {
+    /// antred prunes at start (its first rollover): with retention_days = 7,
+    /// history of 8+ days ago is gone from reports, the last 7 days stay.
+    @Test func historyOlderThanRetentionIsPrunedAtStart() throws {
+        let preview = try TemporaryDirectory(prefix: "antre-preview")
+        let harness = try DaemonHarness(printer: "preview:\(preview.path)/out", storageLines: ["retention_days = 7"])
+        let zone = harness.shipped.office.timeZone
+        let today = LocalDay(containing: Date(), in: zone)
+        do {
+            let store = try QueueStore(path: harness.databasePath, timeZone: zone)
+            for back in [30, 8, 7, 1] {
+                let noon = today.adding(days: -back).start(in: zone).addingTimeInterval(10 * 3600)
+                _ = try store.issue(serviceID: "ktp", prefix: "T", dispenserID: nil, printState: .none, now: noon)
+                _ = try store.recordMissedPress(dispenserID: "lobi", serviceID: "ktp", reason: "paper out", now: noon)
+            }
+            try store.close()
+        }
+        try harness.start()
+        defer { harness.stop() }
+        func issued(_ from: LocalDay, _ to: LocalDay) throws -> (Int, Int) {
+            let result = try harness.antre("report", "--from", from.description, "--to", to.description, "--json")
+            let report = try #require(try json(result)["report"] as? [String: Any])
+            let total = try #require(report["total"] as? [String: Any])
+            return (total["issued"] as? Int ?? -1, total["missed"] as? Int ?? -1)
+        }
+        let old = try issued(today.adding(days: -40), today.adding(days: -8))
+        #expect(old == (0, 0))
+        let kept = try issued(today.adding(days: -7), today)
+        #expect(kept == (2, 2))
+        #expect(eventually { harness.log.contains("pruned history older than 7 days") }, "\(harness.log)")
+    }
+}
+
+/// Reads a PNG through netpbm's `pngtopam` (a decoder independent of the code
+/// that drew it): size, share of non-white pixels, and whether a colour occurs.
 struct PNGProbe {
     var width = 0, height = 0
     var inkShare = 0.0
     private var colors: Set<Int> = []
 
     init(path: String) throws {
-        let script = """
-            import sys, zlib, struct
-            data = open(sys.argv[1], 'rb').read()
-            assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
-            pos, idat, w, h = 8, b'', 0, 0
-            while pos < len(data):
-                n, kind = struct.unpack('>I4s', data[pos:pos+8]); body = data[pos+8:pos+8+n]; pos += 12 + n
-                if kind == b'IHDR': w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-                if kind == b'IDAT': idat += body
-            bpp = {2: 3, 6: 4}[ctype]
-            raw = zlib.decompress(idat); stride = w * bpp; prev = bytearray(stride); out = []
-            for y in range(h):
-                f = raw[y*(stride+1)]; line = bytearray(raw[y*(stride+1)+1:(y+1)*(stride+1)])
-                for i in range(stride):
-                    a = line[i-bpp] if i >= bpp else 0; b = prev[i]; c = prev[i-bpp] if i >= bpp else 0
-                    if f == 1: line[i] = (line[i] + a) & 255
-                    elif f == 2: line[i] = (line[i] + b) & 255
-                    elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-                    elif f == 4:
-                        p = a + b - c; pa, pb, pc = abs(p-a), abs(p-b), abs(p-c)
-                        line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-                out.append(bytes(line)); prev = line
-            ink, colors = 0, set()
-            for line in out:
-                for x in range(0, stride, bpp):
-                    r, g, b_ = line[x], line[x+1], line[x+2]
-                    if r < 240 or g < 240 or b_ < 240: ink += 1
-                    colors.add((r << 16) | (g << 8) | b_)
-            print(w, h, ink / (w * h))
-            print(' '.join(str(c) for c in sorted(colors)))
-            """
-        let result = try run("/usr/bin/env", ["python3", "-c", script, path], timeout: .seconds(120))
-        guard result.status == 0 else { throw TestSupportError("PNG probe failed: \(result)") }
-        let lines = result.stdout.split(separator: "\n")
-        let head = lines.first?.split(separator: " ") ?? []
-        guard head.count == 3 else { throw TestSupportError("PNG probe said: \(result.stdout)") }
-        width = Int(head[0]) ?? 0
-        height = Int(head[1]) ?? 0
-        inkShare = Double(head[2]) ?? 0
-        colors = Set((lines.dropFirst().first ?? "").split(separator: " ").compactMap { Int($0) })
+        let output = directoryFile()
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try run("/bin/sh", ["-c", "pngtopam -alphapam \"$1\" > \"$2\"", "sh", path, output])
+        guard result.status == 0 else { throw TestSupportError("pngtopam failed (apt install netpbm): \(result)") }
+        let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: output)))
+        // PAM header: "P7\nWIDTH w\nHEIGHT h\nDEPTH d\nMAXVAL 255\nTUPLTYPE ...\nENDHDR\n".
+        guard let end = data.indices.first(where: { data[$0...].starts(with: Array("ENDHDR\n".utf8)) }) else {
+            throw TestSupportError("not a PAM file")
+        }
+        var fields: [String: Int] = [:]
+        for line in String(decoding: data[..<end], as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Int(parts[1]) { fields[String(parts[0])] = value }
+        }
+        width = fields["WIDTH"] ?? 0
+        height = fields["HEIGHT"] ?? 0
+        let depth = fields["DEPTH"] ?? 0
+        guard depth >= 3, fields["MAXVAL"] == 255 else { throw TestSupportError("PAM \(fields)") }
+        let pixels = data[(end + 7)...]
+        guard pixels.count == width * height * depth else { throw TestSupportError("PAM size \(pixels.count)") }
+        var ink = 0
+        var index = pixels.startIndex
+        while index < pixels.endIndex {
+            let (r, g, b) = (Int(pixels[index]), Int(pixels[index + 1]), Int(pixels[index + 2]))
+            if r < 240 || g < 240 || b < 240 { ink += 1 }
+            colors.insert((r << 16) | (g << 8) | b)
+            index += depth
+        }
+        inkShare = Double(ink) / Double(max(1, width * height))
     }
 
     func hasColor(_ r: Int, _ g: Int, _ b: Int) -> Bool { colors.contains((r << 16) | (g << 8) | b) }
+}
+
+private func directoryFile() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("antre-pam-\(UUID().uuidString).pam").path
 }
