@@ -133,7 +133,7 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
         try ("bogus = 1\n" + minimal).write(to: file, atomically: true, encoding: .utf8)
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(path: file.path) }
         #expect(error?.description == "\(file.path):1: bogus: unknown key 'bogus' "
-            + "(known keys: office, socket, storage, service, counter, dispenser, board)")
+            + "(known keys: office, socket, storage, service, counter, dispenser, board, metrics)")
     }
 
     @Test func missingRequiredKeys() {
