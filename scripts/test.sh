@@ -14,6 +14,7 @@ swift build --product antre-bench
 swift build --product antre-board
 # A short smoke run of the benchmark (figures only; it asserts nothing about speed).
 .build/debug/antre-bench --presses 50
+.build/debug/antre-bench --history --days 3 --tickets-per-day 100
 # Tests run one at a time: integration tests block threads while they wait on
 # processes and devices, and on 2 cores that would starve the others.
 swift test --skip-build --no-parallel

@@ -35,7 +35,7 @@ struct Bench: ParsableCommand {
     var days = 365
 
     @Option(help: "With --history: mean tickets on a weekday.")
-    var ticketsPerDay = 350
+    var ticketsPerDay = 390
 
     func run() throws {
         let work = try makeTemporaryDirectory()
