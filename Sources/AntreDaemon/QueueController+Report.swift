@@ -14,19 +14,30 @@ extension QueueController {
     }
 
     /// Rollover's second half: history older than `[storage] retention_days`
-    /// goes. A failure is logged and retried at the next rollover; it never
-    /// stops the day from starting.
-    func pruneHistory(keepDays: Int) {
+    /// goes, in batches that are separate jobs on the queue worker, so presses
+    /// slip in between. A failure is logged and retried at the next rollover;
+    /// it never stops the day from starting.
+    func pruneHistory(keepDays: Int) async {
+        let batch = 2_000
+        var total = PruneResult()
         do {
-            let pruned = try store.pruneHistory(now: now(), keepDays: keepDays)
-            if pruned.tickets > 0 || pruned.missedPresses > 0 {
-                logger.info("pruned history older than \(keepDays) days", metadata: [
-                    "tickets": "\(pruned.tickets)", "events": "\(pruned.events)",
-                    "missed_presses": "\(pruned.missedPresses)"])
+            while true {
+                let pruned = try await worker.run { [store, now] in
+                    try store.pruneHistory(now: now(), keepDays: keepDays, batch: batch)
+                }
+                total.tickets += pruned.tickets
+                total.events += pruned.events
+                total.missedPresses += pruned.missedPresses
+                if pruned.tickets < batch { break }
             }
         } catch {
             logger.error("pruning old history failed; retrying at the next rollover",
                          metadata: ["error": "\(error)"])
+        }
+        if total.tickets > 0 || total.missedPresses > 0 {
+            logger.info("pruned history older than \(keepDays) days", metadata: [
+                "tickets": "\(total.tickets)", "events": "\(total.events)",
+                "missed_presses": "\(total.missedPresses)"])
         }
     }
 }

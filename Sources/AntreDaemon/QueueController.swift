@@ -50,7 +50,7 @@ struct StorageTrouble: Sendable {
 final class QueueController: @unchecked Sendable {
     let store: QueueStore
     let events: EventHub
-    private let worker = SerialWorker(name: "antre.queue")
+    let worker = SerialWorker(name: "antre.queue")
     /// Reports read on their own thread (a WAL snapshot): a year's report
     /// never waits behind, nor holds up, a press on `worker`.
     let reportWorker = SerialWorker(name: "antre.report")
@@ -563,13 +563,13 @@ final class QueueController: @unchecked Sendable {
 
     /// Expires yesterday's leftovers; called at start and at each local midnight.
     func rollover() async throws -> Int {
-        let keepDays = config.storage.retentionDays
-        return try await worker.run { [self] in
+        let expired = try await worker.run { [self] in
             let expired = try store.rollover(now: now())
             events.pump()
-            pruneHistory(keepDays: keepDays)
             return expired
         }
+        await pruneHistory(keepDays: config.storage.retentionDays)
+        return expired
     }
 
     /// "3 waiting; printers: lobi ready" for systemd's STATUS=.

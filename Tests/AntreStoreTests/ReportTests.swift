@@ -153,6 +153,12 @@ func makeFixtureDay(_ s: QueueStore) throws {
         let kept = try s.report(from: LocalDay(year: 2026, month: 1, day: 1), to: nov28)
         #expect(kept.total.issued == 8 && kept.total.missed == 8 && kept.total.served == 8)
         #expect(try s.pruneHistory(now: local(7, 0), keepDays: 7) == PruneResult())
+        // In batches: two tickets (with their three events each) per call, oldest first.
+        #expect(try s.pruneHistory(now: local(7, 0), keepDays: 3, batch: 2) == PruneResult(tickets: 2, events: 6, missedPresses: 4))
+        #expect(try s.oldestTicketDay() == LocalDay(year: 2026, month: 11, day: 23))
+        #expect(try s.pruneHistory(now: local(7, 0), keepDays: 3, batch: 2) == PruneResult(tickets: 2, events: 6))
+        #expect(try s.pruneHistory(now: local(7, 0), keepDays: 3, batch: 2) == PruneResult())
+        #expect(try s.oldestTicketDay() == LocalDay(year: 2026, month: 11, day: 25))
         // Today's numbering is untouched.
         let next = try s.issue(serviceID: "ktp", prefix: "T", dispenserID: nil, printState: .none, now: local(10, 0))
         #expect(next.ticket.number.description == "T-002")
