@@ -95,6 +95,10 @@ public enum ReportChart {
         }
         svg.polyline(hours.compactMap { hour in wait(nil, hour).map { (x(hour), y2($0)) } }, stroke: "#222", width: 4)
 
+        if all.isEmpty {
+            svg.text(width / 2, (top1 + bottom1) / 2, "No tickets in this range", size: 24, anchor: "middle", fill: "#666")
+        }
+
         // Hour labels under both panels.
         for hour in hours {
             let label = (hour < 10 ? "0" : "") + "\(hour):00"

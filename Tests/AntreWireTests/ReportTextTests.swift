@@ -173,6 +173,20 @@ func parseCSVTables(_ text: String) -> [[[String]]] {
     }
 }
 
+@Suite struct EmptyReportTests {
+    @Test func anEmptyRangeStillGivesTablesCSVAndAChart() throws {
+        let empty = QueueReport(from: "2026-12-25", to: "2026-12-25", total: ReportFigures(id: ""),
+                                services: [ReportFigures(id: "ktp", name: "KTP-el")], counters: [], missed: [], hours: [])
+        let svg = ReportChart.svg(empty)
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        #expect(svg.contains("No tickets in this range") && svg.contains("08:00"))
+        let text = ReportText.human(empty)
+        #expect(text.contains("Tickets: 0 issued") && text.contains("  no tickets"))
+        let tables = parseCSVTables(ReportText.csv(empty))
+        #expect(tables.map(\.count) == [3, 1, 1, 1]) // services: header, ALL, ktp; others: header only
+    }
+}
+
 @Suite struct MetricsTextTests {
     @Test func prometheusTextWithHistogramAndPrinterState() {
         let text = MetricsText.render(MetricsText.Input(
