@@ -8,6 +8,7 @@ packages=(
   socat zbar-tools                                         # serial and QR checks in tests
   espeak-ng sox                                            # call-out voice; audio checks in tests
   systemd sqlite3 util-linux passwd                        # unit checks, DB checks, setpriv, groupadd
+  librsvg2-bin netpbm                                      # antre report --chart FILE.png (rsvg-convert); PNG checks
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,8 @@ public struct AntreConfig: Sendable, Equatable {
     public var dispensers: [Dispenser]
     public var socket: SocketSettings
     public var storage: StorageSettings
+    /// The optional Prometheus endpoint; off when `listen` is nil.
+    public var metrics: MetricsSettings = MetricsSettings()
     /// The waiting-room board; its phone address is `office.boardURL`.
     public var board: BoardSettings
 
@@ -256,9 +258,30 @@ public struct SocketSettings: Sendable, Equatable {
 
 public struct StorageSettings: Sendable, Equatable {
     public static let defaultDatabase = "/var/lib/antre/antre.db"
+    public static let defaultRetentionDays = 400
+    /// At least a week (a report needs history), at most ten years.
+    public static let retentionRange = 7...3_650
     public var database: String
+    /// Tickets, journal and missed presses older than this many local days are
+    /// pruned at the day rollover.
+    public var retentionDays: Int
 
-    public init(database: String = StorageSettings.defaultDatabase) {
+    public init(database: String = StorageSettings.defaultDatabase,
+                retentionDays: Int = StorageSettings.defaultRetentionDays) {
         self.database = database
+        self.retentionDays = retentionDays
     }
+}
+
+/// `[metrics] listen = "127.0.0.1:9464"`: a Prometheus text endpoint at
+/// `/metrics`. Off by default; the figures are the office's, so it listens on
+/// the address given (loopback, or the office LAN for a district Prometheus).
+public struct MetricsSettings: Sendable, Equatable {
+    public var host: String?
+    public var port: Int
+    public init(host: String? = nil, port: Int = 9464) {
+        self.host = host
+        self.port = port
+    }
+    public var isEnabled: Bool { host != nil }
 }

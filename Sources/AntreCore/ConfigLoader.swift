@@ -159,7 +159,7 @@ public enum ConfigLoader {
 struct ConfigDecoder {
     let reader: ConfigReader
 
-    static let rootKeys = ["office", "socket", "storage", "service", "counter", "dispenser", "board"]
+    static let rootKeys = ["office", "socket", "storage", "service", "counter", "dispenser", "board", "metrics"]
     static let officeKeys = ["name", "address", "header", "footer", "timezone", "language"]
     static let serviceKeys = ["id", "name", "prefix", "requirements", "schedule", "officer", "contact", "fee",
                               "processing_time"]
@@ -180,12 +180,15 @@ struct ConfigDecoder {
         let dispensers = decodeDispensers(root, serviceIDs: serviceIDs)
         let socket = decodeSocket(root)
         let storage = decodeStorage(root)
+        let metrics = decodeMetrics(root)
         let (board, boardURL) = decodeBoard(root, serviceIDs: serviceIDs, counterIDs: counters.map(\.id))
 
         guard var office else { return nil }
         office.boardURL = boardURL
-        return AntreConfig(office: office, services: services, counters: counters, dispensers: dispensers,
-                           socket: socket, storage: storage, board: board)
+        var config = AntreConfig(office: office, services: services, counters: counters, dispensers: dispensers,
+                                 socket: socket, storage: storage, board: board)
+        config.metrics = metrics
+        return config
     }
 
     // MARK: office
@@ -615,8 +618,12 @@ struct ConfigDecoder {
         guard let table = reader.table(root, "storage", at: ConfigPath(), section: "[storage]") else {
             return StorageSettings()
         }
-        reader.checkKeys(table, at: path, allowed: ["database"])
+        reader.checkKeys(table, at: path, allowed: ["database", "retention_days"])
         var settings = StorageSettings()
+        if let days = reader.int(table, "retention_days", at: path, range: StorageSettings.retentionRange,
+                                 expected: "a number of days (\(StorageSettings.retentionRange.lowerBound)-\(StorageSettings.retentionRange.upperBound))") {
+            settings.retentionDays = days
+        }
         if let database = reader.string(table, "database", at: path) {
             if database.isEmpty {
                 reader.issue(path / "database", "must not be empty")
@@ -625,5 +632,23 @@ struct ConfigDecoder {
             }
         }
         return settings
+    }
+
+    func decodeMetrics(_ root: TOMLTable) -> MetricsSettings {
+        let path: ConfigPath = "metrics"
+        guard let table = reader.table(root, "metrics", at: ConfigPath(), section: "[metrics]") else {
+            return MetricsSettings()
+        }
+        reader.checkKeys(table, at: path, allowed: ["listen"])
+        guard let listen = reader.string(table, "listen", at: path) else { return MetricsSettings() }
+        // "HOST:PORT"; an IPv6 host in brackets: "[::1]:9464".
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (1...65535).contains(port), colon != listen.startIndex else {
+            reader.issue(path / "listen", "'\(listen)' is not HOST:PORT (like \"127.0.0.1:9464\")")
+            return MetricsSettings()
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return MetricsSettings(host: host, port: port)
     }
 }

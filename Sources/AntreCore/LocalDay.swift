@@ -30,6 +30,13 @@ public struct LocalDay: Sendable, Hashable, Comparable, Codable, CustomStringCon
         self.init(year: y, month: m, day: d)
     }
 
+    /// Parses "YYYY-MM-DD" and refuses days the calendar does not have
+    /// ("2026-02-30").
+    public init?(validating text: String) {
+        guard let day = LocalDay(text), day.adding(days: 0) == day else { return nil }
+        self = day
+    }
+
     public var description: String {
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
@@ -52,6 +59,15 @@ public struct LocalDay: Sendable, Hashable, Comparable, Codable, CustomStringCon
         calendar.timeZone = timeZone
         let start = start(in: timeZone)
         return calendar.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400)
+    }
+
+    /// The day `count` days later (earlier when negative).
+    public func adding(days count: Int) -> LocalDay {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let start = self.start(in: .gmt)
+        let moved = calendar.date(byAdding: .day, value: count, to: start) ?? start
+        return LocalDay(containing: moved, in: .gmt)
     }
 
     public static func < (lhs: LocalDay, rhs: LocalDay) -> Bool {

@@ -60,6 +60,21 @@ public enum Daemon {
                 await watchDayRollover(controller: runtime.controller, logger: logger)
                 return nil
             }
+            if config.metrics.isEnabled {
+                let metrics = MetricsServer(settings: config.metrics, controller: runtime.controller, group: group,
+                                            logger: logger)
+                tasks.addTask {
+                    do {
+                        try await metrics.run()
+                    } catch is CancellationError {
+                    } catch {
+                        // Monitoring is optional: the queue keeps working without it.
+                        logger.error("metrics endpoint failed; the queue keeps running",
+                                     metadata: ["error": "\(error)"])
+                    }
+                    return nil
+                }
+            }
             tasks.addTask {
                 await watchDatabaseFile(controller: runtime.controller, logger: logger) ? 1 : nil
             }

@@ -50,7 +50,10 @@ struct StorageTrouble: Sendable {
 final class QueueController: @unchecked Sendable {
     let store: QueueStore
     let events: EventHub
-    private let worker = SerialWorker(name: "antre.queue")
+    let worker = SerialWorker(name: "antre.queue")
+    /// Reports read on their own thread (a WAL snapshot): a year's report
+    /// never waits behind, nor holds up, a press on `worker`.
+    let reportWorker = SerialWorker(name: "antre.report")
     private let lock = NSLock()
     private var _config: AntreConfig
     private var spoolers: [String: Spooler] = [:]
@@ -58,7 +61,7 @@ final class QueueController: @unchecked Sendable {
     /// ticket's commit or a short timer, so a ticket costs one fsync, not two.
     private var deferredPrinted: [PrintStateUpdate] = []
     private var flushScheduled = false
-    private let logger: Logger
+    let logger: Logger
     /// Injected clock: tests and the demo never need it, but day rollover logic does.
     let now: @Sendable () -> Date
     let startedAt = Date()
@@ -566,11 +569,13 @@ final class QueueController: @unchecked Sendable {
 
     /// Expires yesterday's leftovers; called at start and at each local midnight.
     func rollover() async throws -> Int {
-        try await worker.run { [self] in
+        let expired = try await worker.run { [self] in
             let expired = try store.rollover(now: now())
             events.pump()
             return expired
         }
+        await pruneHistory(keepDays: config.storage.retentionDays)
+        return expired
     }
 
     /// "3 waiting; printers: lobi ready" for systemd's STATUS=.
@@ -603,7 +608,9 @@ final class QueueController: @unchecked Sendable {
             }
         }
         worker.stop()
+        reportWorker.stop()
         worker.waitUntilStopped(timeout: .seconds(5))
+        reportWorker.waitUntilStopped(timeout: .seconds(5))
         events.finishAll()
         do {
             try store.close()

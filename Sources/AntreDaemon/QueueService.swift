@@ -19,7 +19,7 @@ struct QueueService: QueueHandler {
     }
 
     /// Denied calls change nothing, are logged with the uid, and get PermissionDenied.
-    private func authorize(_ level: AccessPolicy.Level, _ caller: Caller, _ method: String) throws {
+    func authorize(_ level: AccessPolicy.Level, _ caller: Caller, _ method: String) throws {
         guard controller.accessPolicy.allows(level, caller) else {
             controller.logDenied(method: method, level: level, caller: caller)
             throw VarlinkErrors.permissionDenied("io.antre.Queue.\(method)")

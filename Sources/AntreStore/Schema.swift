@@ -105,6 +105,16 @@ enum Schema {
                 CREATE INDEX ticket_counter ON ticket (counter, state, day);
                 """)
         }
+        // Reports and pruning: a ticket's first call is found by (ticket, kind)
+        // without reading its other events; the old (ticket_id) index is a
+        // prefix of the new one. Missed presses are read by day range.
+        migrator.registerMigration("v4-report") { db in
+            try db.execute(sql: """
+                CREATE INDEX event_ticket_kind ON event (ticket_id, kind, at);
+                DROP INDEX event_ticket;
+                CREATE INDEX missed_press_report ON missed_press (day, service, reason);
+                """)
+        }
         return migrator
     }
 }

@@ -111,6 +111,73 @@ type DaemonInfo (
   storage_error: ?string
 )
 
+# Figures of a report over a range of local days.
+type Report (
+  # First and last local day, both included ("2026-11-01").
+  from: string,
+  to: string,
+  # All services together (id "").
+  total: ReportFigures,
+  # Per service, in the configuration's order: issued where the number was
+  # taken; served, skipped, expired and service time where it ended.
+  services: []ReportFigures,
+  # Per counter: the tickets it called last.
+  counters: []ReportFigures,
+  # Presses that took no number, per service and reason.
+  missed: []MissedFigure,
+  # Arrivals and mean wait per local hour of day.
+  hours: []HourFigures
+)
+
+# The figures of one service or counter. Times in seconds.
+type ReportFigures (
+  id: string,
+  name: ?string,
+  issued: int,
+  # Tickets called at least once.
+  called: int,
+  served: int,
+  # Called, the resident did not come.
+  skipped: int,
+  # Still waiting or called when their day ended.
+  expired: int,
+  # Services: taken here and moved to another service. Counters: sent on.
+  transferred: int,
+  # Presses that took no number (printer down).
+  missed: int,
+  # Share of priority tickets, 0..1 (0 until priority tickets exist).
+  priority_share: float,
+  # Issue -> first call.
+  wait: DurationStats,
+  # Last call -> served.
+  service: DurationStats
+)
+
+# Durations in seconds: median of an even count is the mean of the two
+# middle ones; p90 is the nearest-rank 90th percentile. All 0 when count is 0.
+type DurationStats (
+  count: int,
+  mean: float,
+  median: float,
+  p90: float,
+  max: float
+)
+
+type MissedFigure (
+  service: string,
+  reason: string,
+  count: int
+)
+
+# One local hour of day (0-23) over the range; service absent: all services.
+type HourFigures (
+  service: ?string,
+  hour: int,
+  arrivals: int,
+  # Mean issue -> first call of the arrivals that were called, seconds.
+  mean_wait: float
+)
+
 # A change in the queue, as streamed by Monitor.
 type Event (
   # issued, called, recalled, skipped, served, transferred, expired, printed,
@@ -182,6 +249,12 @@ method Status() -> (
 # "continues": true; the connection closes when antred stops. A client that
 # does not keep up is dropped with MonitorTooSlow.
 method Monitor() -> (event: Event)
+
+# Figures over local days from..to (both included, "YYYY-MM-DD"; absent:
+# today in the office's time zone) from the journal: issued, served, waiting
+# and service times per service, counter and hour of day. Read from a
+# snapshot: presses go on while it runs.
+method Report(from: ?string, to: ?string) -> (report: Report)
 
 # Reads the configuration file again.
 method Reload() -> ()

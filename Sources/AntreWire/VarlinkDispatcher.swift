@@ -37,6 +37,14 @@ public protocol QueueHandler: Sendable {
     func monitor(caller: Caller) async throws -> any MonitorFeed
     func reload(caller: Caller) async throws
     func listPrinters(caller: Caller) async throws -> ListPrintersReply
+    func report(_ parameters: ReportParameters, caller: Caller) async throws -> ReportReply
+}
+
+extension QueueHandler {
+    /// Handlers without reports (test stubs) answer MethodNotFound.
+    public func report(_ parameters: ReportParameters, caller: Caller) async throws -> ReportReply {
+        throw VarlinkErrors.methodNotFound("\(QueueInterface.name).Report")
+    }
 }
 
 /// What the transport does with one received message.
@@ -137,6 +145,7 @@ public struct VarlinkDispatcher: Sendable {
             return try await handler.confirmPrinted(decode(ConfirmPrintedParameters.self, call), caller: caller)
         case "Status": return try await handler.status(caller: caller)
         case "ListPrinters": return try await handler.listPrinters(caller: caller)
+        case "Report": return try await handler.report(decode(ReportParameters.self, call), caller: caller)
         case "Reload":
             try await handler.reload(caller: caller)
             return NoParameters()

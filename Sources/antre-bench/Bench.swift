@@ -28,9 +28,22 @@ struct Bench: ParsableCommand {
     @Flag(help: "Keep the temporary directory.")
     var keep = false
 
+    @Flag(help: "Instead: generate a year of history and time reports and presses on it.")
+    var history = false
+
+    @Option(help: "With --history: days of history.")
+    var days = 365
+
+    @Option(help: "With --history: mean tickets on a weekday.")
+    var ticketsPerDay = 390
+
     func run() throws {
         let work = try makeTemporaryDirectory()
         defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }
+        if history {
+            try HistoryBench(days: days, ticketsPerDay: ticketsPerDay, work: work).run()
+            return
+        }
 
         let fsync = try measureFsync(in: work, bytes: 4096)
         // A ticket's commit appends about 7 WAL frames (ticket row, its indexes,

@@ -133,7 +133,7 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
         try ("bogus = 1\n" + minimal).write(to: file, atomically: true, encoding: .utf8)
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(path: file.path) }
         #expect(error?.description == "\(file.path):1: bogus: unknown key 'bogus' "
-            + "(known keys: office, socket, storage, service, counter, dispenser, board)")
+            + "(known keys: office, socket, storage, service, counter, dispenser, board, metrics)")
     }
 
     @Test func missingRequiredKeys() {
@@ -539,5 +539,33 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
                     + "KEY_1, KEY_KP1, KEY_A or KEYCODE_<n>; did you mean 'KEY_KP0'?",
             ])
         }
+    }
+}
+
+@Suite struct StorageRetentionConfigTests {
+    @Test func retentionDefaultsTo400AndIsRead() throws {
+        #expect(try ConfigLoader.parse(minimal, file: "t.toml").storage.retentionDays == 400)
+        let config = try ConfigLoader.parse(minimal + "\n[storage]\nretention_days = 30\n", file: "t.toml")
+        #expect(config.storage.retentionDays == 30)
+    }
+
+    @Test func badRetentionNamesFileLineAndKey() {
+        let tooShort = issues(minimal + "\n[storage]\nretention_days = 2\n")
+        #expect(tooShort == ["t.toml:9: storage.retention_days: 2 is out of range 7-3650"])
+        let text = issues(minimal + "\n[storage]\nretention_days = \"a year\"\n")
+        #expect(text.count == 1)
+        #expect(text.first?.hasPrefix("t.toml:9: storage.retention_days: expected a number of days (7-3650)") == true, "\(text)")
+    }
+}
+
+@Suite struct MetricsConfigTests {
+    @Test func listenIsHostAndPortAndOffByDefault() throws {
+        #expect(try ConfigLoader.parse(minimal, file: "t.toml").metrics == MetricsSettings())
+        let on = try ConfigLoader.parse(minimal + "\n[metrics]\nlisten = \"127.0.0.1:9464\"\n", file: "t.toml")
+        #expect(on.metrics == MetricsSettings(host: "127.0.0.1", port: 9464) && on.metrics.isEnabled)
+        let v6 = try ConfigLoader.parse(minimal + "\n[metrics]\nlisten = \"[::1]:9100\"\n", file: "t.toml")
+        #expect(v6.metrics == MetricsSettings(host: "::1", port: 9100))
+        #expect(issues(minimal + "\n[metrics]\nlisten = \"9464\"\n")
+                == ["t.toml:9: metrics.listen: '9464' is not HOST:PORT (like \"127.0.0.1:9464\")"])
     }
 }

@@ -209,7 +209,7 @@ import Testing
         let idl = QueueInterface.idl
         #expect(idl.hasPrefix("#"))
         #expect(idl.contains("\ninterface io.antre.Queue\n"))
-        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "ConfirmPrinted", "Status",
+        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "ConfirmPrinted", "Status", "Report",
                        "Monitor", "Reload"] {
             #expect(idl.contains("\nmethod \(method)("), "missing method \(method)")
         }

@@ -65,11 +65,12 @@ final class DaemonHarness: @unchecked Sendable {
     ///   - nativeQR: the printer profile's `native_qr`.
     ///   - extraLines: TOML appended at the end (e.g. a `[board]` section).
     ///   - database: the database path instead of `<test dir>/antre.db` (e.g. on a small tmpfs).
+    ///   - storageLines: extra `[storage]` settings (e.g. `retention_days = 7`).
     init(printer: String, paper: Int = 80, cooldownMs: Int = 0, timezone: String? = nil,
          cancelKanji: Bool = false, socketLines: [String] = [], input: String? = nil,
          buttonMap: [String: String]? = nil, launcher: [String] = [],
          launcherEnvironment: [String: String] = [:], nativeQR: Bool = false, extraLines: [String] = [],
-         database: String? = nil) throws {
+         database: String? = nil, storageLines: [String] = []) throws {
         self.launcher = launcher
         self.launcherEnvironment = launcherEnvironment
         directory = try TemporaryDirectory(prefix: "antre-it")
@@ -82,7 +83,7 @@ final class DaemonHarness: @unchecked Sendable {
         let toml = Self.toml(from: shipped, printer: printer, buttonPath: buttonPath, paper: paper,
                              cooldownMs: cooldownMs, timezone: timezone, cancelKanji: cancelKanji,
                              socket: socketPath, database: databasePath, socketLines: socketLines,
-                             input: input, buttons: buttonMap, nativeQR: nativeQR)
+                             input: input, buttons: buttonMap, nativeQR: nativeQR, storageLines: storageLines)
             + extraLines.joined(separator: "\n") + "\n"
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
@@ -192,7 +193,8 @@ final class DaemonHarness: @unchecked Sendable {
     static func toml(from config: AntreConfig, printer: String, buttonPath: String, paper: Int, cooldownMs: Int,
                      timezone: String?, cancelKanji: Bool, socket: String, database: String,
                      socketLines: [String] = [], input: String? = nil,
-                     buttons buttonOverride: [String: String]? = nil, nativeQR: Bool = false) -> String {
+                     buttons buttonOverride: [String: String]? = nil, nativeQR: Bool = false,
+                     storageLines: [String] = []) -> String {
         var lines: [String] = []
         func string(_ value: String) -> String {
             "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -202,7 +204,7 @@ final class DaemonHarness: @unchecked Sendable {
         lines += ["[office]", "name = \(string(office.name))", "address = \(string(office.address))",
                   "header = \(array(office.headerLines))", "footer = \(array(office.footerLines))",
                   "timezone = \(string(timezone ?? office.timeZone.identifier))", "language = \(string(office.language.rawValue))",
-                  "", "[socket]", "path = \(string(socket))"] + socketLines + ["", "[storage]", "database = \(string(database))", ""]
+                  "", "[socket]", "path = \(string(socket))"] + socketLines + ["", "[storage]", "database = \(string(database))"] + storageLines + [""]
         for service in config.services {
             lines += ["[[service]]", "id = \(string(service.id))", "name = \(string(service.name))",
                       "prefix = \(string(service.prefix))", "requirements = \(array(service.requirements))",

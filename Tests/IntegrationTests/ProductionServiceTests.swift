@@ -79,6 +79,11 @@ struct ProductionServiceTests {
         // A reader sees the queue but cannot call.
         let reader = try harness.antre(as: 4202, groups: [readers], "status")
         #expect(reader.status == 0, "\(reader)")
+        // Reports need only the reader right.
+        let readerReport = try harness.antre(as: 4202, groups: [readers], "report", "--json")
+        #expect(readerReport.status == 0, "\(readerReport)")
+        #expect((try json(readerReport)["report"] as? [String: Any]).flatMap { $0["total"] as? [String: Any] }?["issued"]
+                as? Int == 1, "\(readerReport)")
         let readerCall = try harness.antre(as: 4202, groups: [readers], "call", "--counter", "1")
         #expect(readerCall.status == 1, "\(readerCall)")
         #expect(readerCall.stderr.lowercased().contains("permission"), "\(readerCall)")
