@@ -149,6 +149,10 @@ method Transfer(number: string, service: string) -> (ticket: Ticket)
 # Prints a ticket again on the dispenser that issued it.
 method Reprint(number: string) -> (ticket: Ticket)
 
+# One of today's tickets, with how many wait before it ("ahead", while waiting);
+# for the phone page of the waiting-room board. Reader rights.
+method GetTicket(number: string) -> (ticket: Ticket)
+
 # Today's queue, counters and printers.
 method Status() -> (
   day: string,

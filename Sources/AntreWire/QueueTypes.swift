@@ -252,7 +252,7 @@ public struct RecallReply: Codable, Sendable, Equatable {
     }
 }
 
-/// Replies that carry one ticket: Skip, Finish, Transfer, Reprint.
+/// Replies that carry one ticket: Skip, Finish, Transfer, Reprint, GetTicket.
 public struct TicketReply: Codable, Sendable, Equatable {
     public var ticket: TicketInfo
     public init(ticket: TicketInfo) {
@@ -272,6 +272,14 @@ public struct TransferParameters: Codable, Sendable, Equatable {
 
 /// `Reprint(number)`.
 public struct ReprintParameters: Codable, Sendable, Equatable {
+    public var number: String
+    public init(number: String) {
+        self.number = number
+    }
+}
+
+/// `GetTicket(number)`: one of today's tickets, read only.
+public struct GetTicketParameters: Codable, Sendable, Equatable {
     public var number: String
     public init(number: String) {
         self.number = number

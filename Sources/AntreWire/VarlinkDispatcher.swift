@@ -29,6 +29,7 @@ public protocol QueueHandler: Sendable {
     func finish(_ parameters: FinishParameters, caller: Caller) async throws -> TicketReply
     func transfer(_ parameters: TransferParameters, caller: Caller) async throws -> TicketReply
     func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply
+    func getTicket(_ parameters: GetTicketParameters, caller: Caller) async throws -> TicketReply
     func status(caller: Caller) async throws -> StatusReply
     /// Events from now on; the stream ends when the daemon stops. The
     /// dispatcher cancels its iteration when the client goes away.
@@ -127,6 +128,7 @@ public struct VarlinkDispatcher: Sendable {
         case "Finish": return try await handler.finish(decode(FinishParameters.self, call), caller: caller)
         case "Transfer": return try await handler.transfer(decode(TransferParameters.self, call), caller: caller)
         case "Reprint": return try await handler.reprint(decode(ReprintParameters.self, call), caller: caller)
+        case "GetTicket": return try await handler.getTicket(decode(GetTicketParameters.self, call), caller: caller)
         case "Status": return try await handler.status(caller: caller)
         case "ListPrinters": return try await handler.listPrinters(caller: caller)
         case "Reload":

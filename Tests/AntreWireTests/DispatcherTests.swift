@@ -183,7 +183,7 @@ import Testing
         let idl = QueueInterface.idl
         #expect(idl.hasPrefix("#"))
         #expect(idl.contains("\ninterface io.antre.Queue\n"))
-        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "Status", "Monitor", "Reload"] {
+        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "GetTicket", "Status", "Monitor", "Reload"] {
             #expect(idl.contains("\nmethod \(method)("), "missing method \(method)")
         }
         for type in ["Ticket", "ServiceStatus", "CounterStatus", "PrinterStatus", "Event"] {
