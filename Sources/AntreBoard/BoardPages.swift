@@ -79,8 +79,11 @@ enum BoardPages {
         """#.replacingOccurrences(of: "{{NUMBER}}", with: escape(number))
     }
 
-    static func notFound(_ number: String) -> String {
-        let shown = number.isEmpty ? "ini" : escape(String(number.prefix(20)))
+    /// `number`: a well-formed ticket number that is not one of today's; nil for anything
+    /// else (never echoed: it came from a URL).
+    static func notFound(_ number: String?) -> String {
+        let shown = number.map(escape) ?? "ini"
+        let big = number.map { #"<div class="my-number" id="missing-number">\#(escape($0))</div>"# } ?? ""
         return #"""
         <!doctype html>
         <html lang="id">
@@ -95,7 +98,7 @@ enum BoardPages {
         <main class="phone-main">
           <section class="card missing">
             <div class="label">Maaf</div>
-            <div class="my-number" id="missing-number">{{NUMBER}}</div>
+            {{BIG}}
             <p id="not-found">Nomor antrean {{NUMBER}} tidak ditemukan untuk hari ini.</p>
             <p>Nomor hanya berlaku pada hari tiket diambil. Periksa nomor pada tiket Anda,
                atau tanyakan kepada petugas.</p>
@@ -104,7 +107,7 @@ enum BoardPages {
         </main>
         </body>
         </html>
-        """#.replacingOccurrences(of: "{{NUMBER}}", with: shown)
+        """#.replacingOccurrences(of: "{{BIG}}", with: big).replacingOccurrences(of: "{{NUMBER}}", with: shown)
     }
 
     /// HTML text escaping for values that came from a URL.

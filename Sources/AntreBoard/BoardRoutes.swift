@@ -43,7 +43,7 @@ struct BoardRoutes: Sendable {
 
     /// The phone page of one of today's tickets; a friendly 404 for any other number.
     private func phonePage(_ raw: String) async -> Response {
-        guard let number = TicketNumber(parsing: raw) else { return Self.html(BoardPages.notFound(raw), status: .notFound) }
+        guard let number = TicketNumber(parsing: raw) else { return Self.html(BoardPages.notFound(nil), status: .notFound) }
         switch await lookup.ticket(number.description) {
         case .success, .failure(.unavailable):
             // antred away: the page shows "reconnecting" and finds the ticket when it is back.

@@ -41,9 +41,12 @@ extension BoardPages {
         });
         var services = $('services');
         services.replaceChildren();
+        services.classList.toggle('many', v.services.length > 6);
         v.services.forEach(function (line) {
           var box = document.createElement('div'); box.className = 'service'; box.dataset.service = line.service;
-          var name = document.createElement('div'); name.className = 's-name'; name.textContent = line.name;
+          var name = document.createElement('div'); name.className = 's-name';
+          var prefix = document.createElement('b'); prefix.className = 's-prefix'; prefix.textContent = line.prefix;
+          name.appendChild(prefix); name.appendChild(document.createTextNode(' ' + line.name));
           var count = document.createElement('div'); count.className = 's-waiting'; count.textContent = line.waiting;
           var label = document.createElement('div'); label.className = 's-label'; label.textContent = 'menunggu';
           box.appendChild(name); box.appendChild(count); box.appendChild(label);

@@ -12,7 +12,8 @@ extension BoardPages {
     [hidden] { display: none !important; }
 
     /* ---------- TV board ---------- */
-    body.tv { display: grid; grid-template-rows: 11vh 1fr 17vh 7vh; height: 100vh; width: 100vw; overflow: hidden; }
+    body.tv { display: grid; grid-template-rows: 11vh minmax(0, 1fr) 17vh 7vh; grid-template-columns: minmax(0, 1fr);
+              height: 100vh; width: 100vw; overflow: hidden; }
     .bar { display: flex; align-items: center; justify-content: space-between; padding: 0 3vw;
            background: #07132a; border-bottom: 0.4vh solid var(--accent); }
     .title { font-size: 4.6vh; font-weight: 700; letter-spacing: 0.05em; white-space: nowrap; overflow: hidden;
@@ -20,7 +21,7 @@ extension BoardPages {
     .when { text-align: right; }
     .date { font-size: 2.6vh; color: var(--muted); }
     .clock { font-size: 5vh; font-weight: 700; font-variant-numeric: tabular-nums; }
-    .stage { display: grid; grid-template-columns: 62fr 38fr; gap: 2vw; padding: 2.2vh 3vw; min-height: 0; }
+    .stage { display: grid; grid-template-columns: minmax(0, 62fr) minmax(0, 38fr); gap: 2vw; padding: 2.2vh 3vw; min-height: 0; }
     .latest { background: var(--panel); border-radius: 2vh; display: flex; flex-direction: column;
               align-items: center; justify-content: center; border: 0.5vh solid var(--line); min-height: 0; }
     .latest .label { font-size: 3.4vh; letter-spacing: 0.3em; color: var(--muted); font-weight: 700; }
@@ -46,12 +47,15 @@ extension BoardPages {
     .services { display: flex; gap: 1.2vw; padding: 0 3vw 1.6vh; min-height: 0; }
     .service { flex: 1 1 0; min-width: 0; background: var(--panel); border-radius: 1.6vh; border: 0.4vh solid var(--line);
                display: flex; flex-direction: column; justify-content: center; align-items: center; padding: 0.6vh 0.6vw; }
-    .service .s-name { font-size: 2.5vh; color: var(--muted); white-space: nowrap; overflow: hidden;
-                       text-overflow: ellipsis; max-width: 100%; }
+    .service .s-name { font-size: 2.3vh; line-height: 1.15; color: var(--muted); text-align: center; overflow: hidden;
+                       display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; max-width: 100%; }
+    .services.many .service .s-name { font-size: 1.9vh; }
+    .service .s-prefix { color: var(--accent); }
+    .services.many .service .s-waiting { font-size: 5.4vh; }
     .service .s-waiting { font-size: 6.4vh; font-weight: 800; line-height: 1.05; font-variant-numeric: tabular-nums; }
     .service .s-label { font-size: 2vh; color: var(--muted); }
     .ticker { background: var(--accent); color: #0a1a33; overflow: hidden; display: flex; align-items: center; }
-    .marquee { white-space: nowrap; font-size: 3.8vh; font-weight: 700; padding-left: 100%;
+    .marquee { display: inline-block; white-space: nowrap; font-size: 3.8vh; font-weight: 700; padding-left: 100vw;
                animation: marquee 28s linear infinite; }
     @keyframes marquee { from { transform: translateX(0); } to { transform: translateX(-100%); } }
     .connection { position: fixed; top: 0; left: 0; right: 0; background: var(--warn); color: #fff;
