@@ -189,6 +189,7 @@ extension BoardPages {
         pending = null;
         fetch('/api/ticket/' + encodeURIComponent(mine), { cache: 'no-store' }).then(function (r) {
           if (r.status === 404) { location.reload(); return null; }
+          if (r.status === 503) { setTimeout(loadSoon, 2000); return null; }  // antred away or busy: try again
           return r.ok ? r.json() : null;
         }).then(function (t) { if (t) render(t); }).catch(function () {});
       }

@@ -46,8 +46,9 @@ public struct BoardServer: Sendable {
                 ready(host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)")
             },
             logger: logger)
+        // The voice thread is not waited for: waiting would block this task, and a
+        // call-out cut short at shutdown loses nothing.
         try await app.runService()
-        announcer?.stop(timeout: .seconds(5))
     }
 
     private static func voiceCacheProblem(_ voice: VoiceSettings) -> String? {

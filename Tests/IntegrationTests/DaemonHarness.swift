@@ -148,11 +148,12 @@ final class DaemonHarness: @unchecked Sendable {
 
     /// Starts antre-board on this daemon's config and socket, on a free loopback port;
     /// returns it once it serves, with its base URL ("http://127.0.0.1:PORT").
-    func startBoard(name: String = "antre-board") throws -> (board: ChildProcess, url: String) {
+    /// `launcher`: a command prefix (e.g. setpriv to run it as another user).
+    func startBoard(name: String = "antre-board", launcher: [String] = []) throws -> (board: ChildProcess, url: String) {
         let port = try FreePort.tcp()
-        let board = try ChildProcess(executable: Repo.executable("antre-board"),
-                                     arguments: ["--config", configPath, "--socket", socketPath,
-                                                 "--listen", "127.0.0.1:\(port)"],
+        let command = launcher + [Repo.executable("antre-board"), "--config", configPath, "--socket", socketPath,
+                                  "--listen", "127.0.0.1:\(port)"]
+        let board = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
                                      outputDirectory: directory.path, name: name)
         guard board.waitForLine(containing: "serving the board at", timeout: .seconds(20)) != nil else {
             throw TestSupportError("antre-board did not start:\n\(board.stdout)\n\(board.stderr)")

@@ -112,7 +112,7 @@ final class WebDriver: @unchecked Sendable {
     }
 
     /// One HTTP/1.1 exchange with chromedriver on loopback (Connection: close; read to EOF).
-    private static func request(_ method: String, _ url: String, _ body: [String: Any]?) throws -> [String: Any] {
+    static func request(_ method: String, _ url: String, _ body: [String: Any]?) throws -> [String: Any] {
         guard let components = URLComponents(string: url), let port = components.port else {
             throw TestSupportError("bad url \(url)")
         }
