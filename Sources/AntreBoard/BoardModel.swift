@@ -45,6 +45,8 @@ public struct BoardModel: Sendable {
     /// Latest first, at most `settings.historySize`.
     public private(set) var calls: [BoardCall] = []
     private var nextSequence = 1
+    /// Every service's name (shown or not): Monitor events carry only the id.
+    private var serviceNames: [String: String] = [:]
 
     public init(settings: Settings) {
         self.settings = settings
@@ -64,11 +66,20 @@ public struct BoardModel: Sendable {
         connectionDetail = nil
         if !day.isEmpty && status.day != day { calls.removeAll() }  // a new day starts blank
         day = status.day
+        serviceNames = Dictionary(status.services.map { ($0.service, $0.name) }, uniquingKeysWith: { first, _ in first })
         services = status.services.filter { shows(service: $0.service) }.map {
             BoardServiceLine(service: $0.service, name: $0.name, prefix: $0.prefix, waiting: $0.waiting)
         }
         let shown = status.counters.filter { shows(counter: $0.counter) }
         counters = shown.map { BoardCounter(counter: $0.counter, name: $0.name, current: $0.current?.number) }
+        // Events may not say how often a ticket was called: learn it here, so a listed
+        // call is recognised below.
+        for line in shown {
+            guard let ticket = line.current else { continue }
+            for index in calls.indices where calls[index].number == ticket.number && calls[index].callCount == 0 {
+                calls[index].callCount = ticket.callCount
+            }
+        }
         // Calls made while the board was away: the counters' current tickets not yet listed.
         let missed = shown.compactMap { line -> (CounterStatus, TicketInfo)? in
             guard let ticket = line.current, ticket.state == .called, !isListed(ticket) else { return nil }
@@ -96,7 +107,7 @@ public struct BoardModel: Sendable {
         }
         let service = event.service ?? event.ticket?.service ?? ""
         return add(number: number, counter: counter, counterName: counterName, service: service,
-                   serviceName: event.ticket?.serviceName ?? services.first { $0.service == service }?.name ?? service,
+                   serviceName: event.ticket?.serviceName ?? serviceNames[service] ?? service,
                    at: event.at, recall: event.kind == "recalled", callCount: event.ticket?.callCount ?? 0)
     }
 
@@ -118,7 +129,7 @@ public struct BoardModel: Sendable {
     public func shows(counter id: String) -> Bool { settings.counters.isEmpty || settings.counters.contains(id) }
 
     private func isListed(_ ticket: TicketInfo) -> Bool {
-        calls.contains { $0.number == ticket.number && ($0.callCount == ticket.callCount || ticket.callCount == 0) }
+        calls.contains { $0.number == ticket.number && $0.callCount == ticket.callCount }
     }
 
     private mutating func add(number: String, counter: String, counterName: String, service: String,

@@ -101,6 +101,10 @@ struct BoardModelTests {
         #expect(model.apply(event: Self.called("T-001", counter: "1")) == nil)
         #expect(model.apply(event: Self.called("T-002", counter: "2")) != nil)
         #expect(model.view.calls.map(\.number) == ["T-002"])
+        // A service not shown in the waiting counts still has its name on a call.
+        let bare = model.apply(event: QueueEventInfo(kind: "called", at: "2026-11-30T09:06:00+07:00", number: "T-003",
+                                                     service: "ktp", counter: "2", counterName: "Loket 2"))
+        #expect(bare?.serviceName == "KTP-el")
     }
 
     @Test func callsMadeWhileAwayAreListedFromStatusOnce() {
@@ -116,6 +120,21 @@ struct BoardModelTests {
         #expect(added.map(\.number) == ["K-004"])
         #expect(model.view.calls.map(\.number) == ["K-004", "T-001"])
         #expect(model.apply(status: status).isEmpty)  // the next Status adds nothing
+    }
+
+    @Test func aStatusAfterACallWhoseEventLacksTheTicketAddsNoDuplicate() {
+        var model = Self.model()
+        model.apply(status: Self.status())
+        let bare = QueueEventInfo(kind: "called", at: "2026-11-30T09:05:00+07:00", number: "T-001", service: "ktp",
+                                  counter: "1", counterName: "Loket 1")
+        let call = model.apply(event: bare)
+        #expect(call?.sequence == 1)
+        #expect(model.apply(status: Self.status(current: ["1": Self.ticket("T-001")])).isEmpty)
+        #expect(model.view.calls.map(\.sequence) == [1])
+        // A recall while the board was away is listed again from Status.
+        model.disconnected("away")
+        let added = model.apply(status: Self.status(current: ["1": Self.ticket("T-001", callCount: 2)]))
+        #expect(added.map(\.number) == ["T-001"] && added.first?.recall == true)
     }
 
     @Test func aNewDayStartsBlank() {
