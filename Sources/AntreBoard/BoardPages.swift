@@ -24,6 +24,7 @@ enum BoardPages {
         <div class="goto">silakan menuju</div>
         <div id="latest-counter" class="counter">&nbsp;</div>
         <div id="latest-service" class="latest-service">&nbsp;</div>
+        <div id="latest-recall" class="recall" hidden>PANGGILAN ULANG</div>
       </section>
       <section class="history">
         <h2>Panggilan sebelumnya</h2>

@@ -23,6 +23,7 @@ extension BoardPages {
         text($('latest-number'), latest ? latest.number : '\u2013');
         text($('latest-counter'), latest ? latest.counter_name : '\u00a0');
         text($('latest-service'), latest ? latest.service_name : '\u00a0');
+        $('latest-recall').hidden = !(latest && latest.recall);
         var history = $('history');
         history.replaceChildren();
         var previous = v.calls.slice(1, 6);
@@ -74,6 +75,7 @@ extension BoardPages {
         text($('latest-number'), call.number);
         text($('latest-counter'), call.counter_name);
         text($('latest-service'), call.service_name);
+        $('latest-recall').hidden = !call.recall;
         flash();
       }
 

@@ -27,6 +27,9 @@ extension BoardPages {
     .latest .label { font-size: 3.4vh; letter-spacing: 0.3em; color: var(--muted); font-weight: 700; }
     .latest .number { font-size: 23vh; line-height: 1; font-weight: 800; color: var(--accent);
                       font-variant-numeric: tabular-nums; letter-spacing: 0.02em; margin: 1vh 0 0.5vh; }
+    .latest { position: relative; }
+    .latest .recall { position: absolute; top: 2vh; right: 2vh; background: var(--accent); color: #0a1a33;
+                      font-size: 2.4vh; font-weight: 800; letter-spacing: 0.08em; padding: 0.6vh 1.2vh; border-radius: 1vh; }
     .latest .goto { font-size: 3vh; color: var(--muted); }
     .latest .counter { font-size: 10vh; font-weight: 800; line-height: 1.1; color: var(--call); }
     .latest .latest-service { font-size: 3vh; color: var(--muted); margin-top: 0.6vh; }
@@ -47,13 +50,13 @@ extension BoardPages {
     .services { display: flex; gap: 1.2vw; padding: 0 3vw 1.6vh; min-height: 0; }
     .service { flex: 1 1 0; min-width: 0; background: var(--panel); border-radius: 1.6vh; border: 0.4vh solid var(--line);
                display: flex; flex-direction: column; justify-content: center; align-items: center; padding: 0.6vh 0.6vw; }
-    .service .s-name { font-size: 2.3vh; line-height: 1.15; color: var(--muted); text-align: center; overflow: hidden;
+    .service .s-name { font-size: 2.1vh; line-height: 1.3; color: var(--muted); text-align: center; overflow: hidden;
                        display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; max-width: 100%; }
     .services.many .service .s-name { font-size: 1.9vh; }
     .service .s-prefix { color: var(--accent); }
     .services.many .service .s-waiting { font-size: 5.4vh; }
-    .service .s-waiting { font-size: 6.4vh; font-weight: 800; line-height: 1.05; font-variant-numeric: tabular-nums; }
-    .service .s-label { font-size: 2vh; color: var(--muted); }
+    .service .s-waiting { font-size: 5.8vh; font-weight: 800; line-height: 1; font-variant-numeric: tabular-nums; }
+    .service .s-label { font-size: 1.9vh; line-height: 1.2; color: var(--muted); }
     .ticker { background: var(--accent); color: #0a1a33; overflow: hidden; display: flex; align-items: center; }
     .marquee { display: inline-block; white-space: nowrap; font-size: 3.8vh; font-weight: 700; padding-left: 100vw;
                animation: marquee 28s linear infinite; }

@@ -79,6 +79,7 @@ struct BoardPageTests {
                 return number == second && last != before
             }
             #expect(recalled != nil && recalled! < .seconds(1), "recall of \(second) not shown")
+            #expect(try browser.script("return document.getElementById('latest-recall').hidden;") as? Bool == false)
             let history = try browser.script(
                 "return Array.from(document.querySelectorAll('#history .h-number')).map(e => e.textContent);") as? [String]
             #expect(history == [third, first], "history \(String(describing: history))")
