@@ -23,9 +23,10 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the waiting-room board (the default).",
         discussion: """
-            Reads antred (Status, GetTicket, Monitor) over its socket with reader rights and never
-            changes the queue. When antred is away the pages say "reconnecting" and the board
+            Reads antred (Status, GetTicket, Monitor) over its socket with reader rights and never \
+            changes the queue. When antred is away the pages say "reconnecting" and the board \
             retries by itself; it does not exit. Stops on SIGTERM or SIGINT.
+
             Exit status: 0 stopped, 1 config error or the address is in use, 64 bad arguments.
             """)
 
