@@ -97,7 +97,10 @@ extension BoardPages {
         }
       }
 
-      $('player').addEventListener('ended', function () { playing = false; playNext(); });
+      $('player').addEventListener('ended', function () {
+        document.body.dataset.played = String(Number(document.body.dataset.played || 0) + 1);
+        playing = false; playNext();
+      });
       $('player').addEventListener('error', function () { playing = false; setTimeout(playNext, 100); });
       $('sound').addEventListener('click', function () { $('sound').hidden = true; playNext(); });
 

@@ -67,6 +67,11 @@ struct BoardPageTests {
                 return requested.contains { $0.hasPrefix(url + "/audio/") && $0.hasSuffix(".wav") }
             }
             #expect(audio != nil, "no /audio/*.wav requested: \(requested)\n\(board.stderr)")
+            // ... and played to its end (chime + sentence, about 4 s).
+            let played = try browser.waitFor(.seconds(10)) {
+                (try browser.script("return document.body.dataset.played || '0';") as? String ?? "0") != "0"
+            }
+            #expect(played != nil, "the announcement did not play to its end")
 
             // More calls fill the history; a recall shows the number on top again, with a new flash.
             let second = try Self.call(harness, counter: "2")
