@@ -130,7 +130,7 @@ struct BoardPageTests {
         }
         browser.quit()
         board.terminate()
-        #expect(board.waitForExit(timeout: .seconds(10)) != nil, "antre-board did not stop on SIGTERM")
+        #expect(board.waitForExit(timeout: .seconds(10)) == 0, "antre-board did not stop cleanly on SIGTERM")
     }
 
     @Test(.timeLimit(.minutes(2)))

@@ -77,5 +77,12 @@ struct BoardServerTests {
             return view["connection"] as? String == "connected"
         }, "board: \(view)\n\(board.stderr)")
         #expect((view["services"] as? [[String: Any]])?.isEmpty == false)
+        // A page following /events does not hold up a stop.
+        let events = try ChildProcess(executable: "/usr/bin/curl", arguments: ["-sN", url + "/events"],
+                                      outputDirectory: harness.directory.path, name: "curl-events")
+        defer { events.kill(SIGKILL) }
+        #expect(events.waitForLine(containing: "event: board", timeout: .seconds(5)) != nil)
+        board.terminate()
+        #expect(board.waitForExit(timeout: .seconds(10)) == 0, "antre-board did not stop cleanly:\n\(board.stderr)")
     }
 }
