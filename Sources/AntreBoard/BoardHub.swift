@@ -23,7 +23,7 @@ public final class BoardHub: Sendable {
     public let clientBuffer: Int
     private let state: Mutex<State>
 
-    public init(model: BoardModel, clientBuffer: Int = 256) {
+    public init(model: BoardModel, clientBuffer: Int = 64) {
         self.clientBuffer = max(4, clientBuffer)
         state = Mutex(State(model: model))
     }
