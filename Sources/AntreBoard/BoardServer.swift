@@ -39,6 +39,7 @@ public struct BoardServer: Sendable {
         let host = listen.host
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [SendBufferLimit()])),
             configuration: .init(address: .hostname(host, port: listen.port), serverName: "antre-board"),
             services: [service],
             onServerRunning: { channel in

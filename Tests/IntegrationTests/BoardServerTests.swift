@@ -1,5 +1,6 @@
 import AntreCore
 import AntreTestSupport
+import AntreWire
 import Foundation
 import Testing
 
@@ -84,5 +85,87 @@ struct BoardServerTests {
         #expect(events.waitForLine(containing: "event: board", timeout: .seconds(5)) != nil)
         board.terminate()
         #expect(board.waitForExit(timeout: .seconds(10)) == 0, "antre-board did not stop cleanly:\n\(board.stderr)")
+    }
+}
+
+/// A page that stops reading its event stream is dropped by the board (bounded
+/// buffers: the capped socket send buffer, then the hub's), while a page that reads
+/// keeps getting every event.
+@Suite(.serialized)
+struct BoardSlowPageTests {
+    /// `/events` opened with a tiny receive buffer, not read until asked.
+    final class StalledPage {
+        let fd: Int32
+
+        init(port: Int) throws {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw TestSupportError("socket: \(errno)") }
+            var size: Int32 = 4096
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else { throw TestSupportError("connect: \(errno)") }
+            let request = Array("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+            guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
+                throw TestSupportError("send failed")
+            }
+        }
+
+        deinit { close(fd) }
+
+        /// Everything the board sent, read until it stops sending for a second.
+        func readAll() -> [UInt8] {
+            var tv = timeval(tv_sec: 1, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var data: [UInt8] = []
+            let end = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < end {
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n == 0 { break }
+                if n < 0 { if errno == EINTR { continue }; break }
+                data += buffer[..<n]
+            }
+            return data
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aPageThatStopsReadingIsDroppedAndOthersKeepGoing() throws {
+        let preview = try TemporaryDirectory(prefix: "antre-board-preview")
+        let harness = try DaemonHarness(printer: "preview:\(preview.path)",
+                                        extraLines: ["[board.voice]", "enabled = false"])
+        try harness.start()
+        defer { harness.stop() }
+        let (board, url) = try harness.startBoard()
+        defer { board.kill(SIGTERM) }
+        let port = try #require(URLComponents(string: url)?.port)
+        let stalled = try StalledPage(port: port)
+        let reader = try ChildProcess(executable: "/usr/bin/curl", arguments: ["-sN", url + "/events"],
+                                      outputDirectory: harness.directory.path, name: "curl-reader")
+        defer { reader.kill(SIGKILL) }
+        #expect(reader.waitForLine(containing: "event: board", timeout: .seconds(5)) != nil)
+
+        // Each recall sends a queue event, the call and a fresh board (about 1 KB in all)
+        // and prints nothing: 300 of them take a second or two.
+        let client = try VarlinkClient(path: harness.socketPath, timeout: 10)
+        _ = try client.call("io.antre.Queue.Issue", ["service": .string("ktp")])
+        _ = try client.call("io.antre.Queue.CallNext", ["counter": .string("1")])
+        for _ in 0..<300 { _ = try client.call("io.antre.Queue.Recall", ["counter": .string("1")]) }
+        #expect(reader.waitForLine(containing: "\"sequence\":301", timeout: .seconds(10)) != nil,
+                "the reading page missed events")
+        let received = stalled.readAll()
+        let tail = String(decoding: received.suffix(7), as: UTF8.self)
+        #expect(tail == "\r\n0\r\n\r\n", "the stalled page's stream did not end (read \(received.count) bytes)")
+        #expect(received.count < 1_000_000, "the board kept \(received.count) bytes for a page that did not read")
+        #expect(board.isRunning)
+        // The reading page still gets what comes next.
+        _ = try client.call("io.antre.Queue.Recall", ["counter": .string("1")])
+        #expect(reader.waitForLine(containing: "\"sequence\":302", timeout: .seconds(5)) != nil)
     }
 }
