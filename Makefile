@@ -1,6 +1,6 @@
 # Antre: build and install the daemon, the CLI and their systemd integration.
 #
-#   make                      release build of antred and antre (Swift stdlib linked statically)
+#   make                      release build of antred, antre and antre-board (Swift stdlib linked statically)
 #   make install              install under PREFIX (default /usr/local); DESTDIR for staging
 #   make install PREFIX=/usr  the layout the .deb uses (scripts/build-deb.sh)
 #   make check-units          systemd-analyze verify + security on systemd/
@@ -29,7 +29,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 
 SWIFT       ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 SWIFT_FLAGS ?= -c release --static-swift-stdlib
-PRODUCTS    := antred antre
+PRODUCTS    := antred antre antre-board
 GEN         := .build/antre-gen
 INSTALL     ?= install
 # Strip symbols and debug info from installed binaries (antred: 108 MB -> 68 MB); STRIP= keeps them.
@@ -47,9 +47,9 @@ build:
 # Where `swift build` put the binaries (asked, not guessed: the triple is in the path).
 BIN = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
 
-# Man pages: antred(8) and antre(1), from each command's ArgumentParser definition.
+# Man pages: antred(8), antre(1) and antre-board(1), from each command's ArgumentParser definition.
 man: build
-	BIN="$(BIN)" SWIFT="$(SWIFT)" scripts/gen-man.sh $(GEN)/man antred:8 antre:1
+	BIN="$(BIN)" SWIFT="$(SWIFT)" scripts/gen-man.sh $(GEN)/man antred:8 antre:1 antre-board:1
 
 # Shell completions, straight from ArgumentParser.
 completions: build
@@ -74,6 +74,8 @@ install-systemd:
 	$(INSTALL) -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	sed 's|/usr/bin/antred|$(BINDIR)/antred|g' systemd/antred.service > $(DESTDIR)$(UNITDIR)/antred.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/antred.service
+	sed 's|/usr/bin/antre-board|$(BINDIR)/antre-board|g' systemd/antre-board.service > $(DESTDIR)$(UNITDIR)/antre-board.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/antre-board.service
 	$(INSTALL) -m 0644 systemd/antre.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/antre.conf
 	$(INSTALL) -m 0644 systemd/antre.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/antre.conf
 	@set -e; for rule in systemd/*.rules; do \
@@ -98,7 +100,7 @@ install-config:
 
 install-docs:
 	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)
-	$(INSTALL) -m 0644 $(GEN)/man/antre.1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(GEN)/man/antre.1 $(GEN)/man/antre-board.1 $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -m 0644 $(GEN)/man/antred.8 $(DESTDIR)$(MANDIR)/man8/
 	@if [ -f config/antre.toml ]; then $(INSTALL) -m 0644 config/antre.toml $(DESTDIR)$(DOCDIR)/antre.toml.example; fi
 	$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
@@ -113,14 +115,14 @@ post-install:
 	  if command -v systemd-sysusers >/dev/null; then systemd-sysusers $(SYSUSERSDIR)/antre.conf; fi; \
 	  if command -v systemd-tmpfiles >/dev/null; then systemd-tmpfiles --create $(TMPFILESDIR)/antre.conf; fi; \
 	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
-	  echo "next: edit $(SYSCONFDIR)/antre/antre.toml, then: systemctl enable --now antred"; \
+	  echo "next: edit $(SYSCONFDIR)/antre/antre.toml, then: systemctl enable --now antred antre-board"; \
 	fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PRODUCTS))
-	rm -f $(DESTDIR)$(UNITDIR)/antred.service $(DESTDIR)$(SYSUSERSDIR)/antre.conf $(DESTDIR)$(TMPFILESDIR)/antre.conf
+	rm -f $(DESTDIR)$(UNITDIR)/antred.service $(DESTDIR)$(UNITDIR)/antre-board.service $(DESTDIR)$(SYSUSERSDIR)/antre.conf $(DESTDIR)$(TMPFILESDIR)/antre.conf
 	@for rule in systemd/*.rules; do [ -e "$$rule" ] && rm -f $(DESTDIR)$(UDEVRULESDIR)/$$(basename $$rule); done; true
-	rm -f $(DESTDIR)$(MANDIR)/man1/antre.1 $(DESTDIR)$(MANDIR)/man8/antred.8
+	rm -f $(DESTDIR)$(MANDIR)/man1/antre.1 $(DESTDIR)$(MANDIR)/man1/antre-board.1 $(DESTDIR)$(MANDIR)/man8/antred.8
 	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(PRODUCTS)) $(addprefix $(DESTDIR)$(ZSHCOMPDIR)/_,$(PRODUCTS))
 	rm -f $(addsuffix .fish,$(addprefix $(DESTDIR)$(FISHCOMPDIR)/,$(PRODUCTS)))
 	rm -rf $(DESTDIR)$(DOCDIR)

@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         // System libraries and C shims.
@@ -71,8 +73,16 @@ let package = Package(
             name: "antre",
             dependencies: ["AntreWire", "AntreCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
-        // The waiting room: call-out voice (clips or espeak-ng, chime, cache, queue).
-        .target(name: "AntreBoard", dependencies: ["AntreCore"], swiftSettings: strict),
+        // The waiting room: call-out voice (clips or espeak-ng, chime, cache, queue), the board's
+        // live model fed by antred's Monitor, and its HTTP server (TV page, phone page, SSE, audio).
+        .target(
+            name: "AntreBoard",
+            dependencies: ["AntreCore", "AntreWire",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .executableTarget(
             name: "antre-board",
             dependencies: ["AntreBoard", "AntreCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -95,7 +105,7 @@ let package = Package(
 
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "AntreTestSupport"], swiftSettings: strict),
         .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
-        .testTarget(name: "AntreBoardTests", dependencies: ["AntreBoard", "AntreCore", "AntreTestSupport"],
+        .testTarget(name: "AntreBoardTests", dependencies: ["AntreBoard", "AntreCore", "AntreWire", "AntreTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(name: "AntreSystemdTests", dependencies: ["AntreSystemd"], swiftSettings: strict),

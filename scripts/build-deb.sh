@@ -52,11 +52,13 @@ Section: misc
 Priority: optional
 Installed-Size: $(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 Depends: $depends
+Recommends: espeak-ng
 Description: queue-ticket dispenser daemon for village offices
  antred turns button presses into numbered queue tickets, commits them to
  SQLite and prints them on ESC/POS thermal printers; officers call numbers
- with the antre command over a Varlink socket. Configure /etc/antre/antre.toml,
- then: systemctl enable --now antred
+ with the antre command over a Varlink socket. antre-board shows the calls on
+ a TV and residents' phones and says them aloud (espeak-ng or recorded clips).
+ Configure /etc/antre/antre.toml, then: systemctl enable --now antred antre-board
 CONTROL
 
 # Everything under /etc is the technician's: dpkg keeps local edits on upgrade.
@@ -80,6 +82,7 @@ if [ "$1" = configure ]; then
   if [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
     if systemctl is-active --quiet antred.service; then systemctl try-restart antred.service || true; fi
+    if systemctl is-active --quiet antre-board.service; then systemctl try-restart antre-board.service || true; fi
   fi
   if command -v udevadm >/dev/null 2>&1 && ls /usr/lib/udev/rules.d/*antre* >/dev/null 2>&1; then
     udevadm control --reload-rules || true
@@ -92,7 +95,7 @@ cat >"$stage/DEBIAN/prerm" <<'SCRIPT'
 #!/bin/sh
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-  systemctl disable --now antred.service >/dev/null 2>&1 || true
+  systemctl disable --now antre-board.service antred.service >/dev/null 2>&1 || true
 fi
 exit 0
 SCRIPT

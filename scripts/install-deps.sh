@@ -7,6 +7,7 @@ packages=(
   umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi  # USB/evdev device tests
   socat zbar-tools                                         # serial and QR checks in tests
   espeak-ng sox                                            # call-out voice; audio checks in tests
+  chromium chromium-driver fonts-dejavu-core curl          # the board pages in a real browser; SSE in tests
   systemd sqlite3 util-linux passwd                        # unit checks, DB checks, setpriv, groupadd
   librsvg2-bin netpbm                                      # antre report --chart FILE.png (rsvg-convert); PNG checks
 )

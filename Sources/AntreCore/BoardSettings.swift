@@ -75,7 +75,7 @@ public struct BoardListen: Sendable, Equatable, CustomStringConvertible {
 
 /// How the call-out is voiced.
 public struct VoiceSettings: Sendable, Equatable {
-    public static let defaultCache = "/var/cache/antre/voice"
+    public static let defaultCache = "/var/cache/antre-board"
 
     /// false: the board stays silent (no chime, no voice).
     public var enabled: Bool

@@ -12,7 +12,7 @@ import Glibc
 /// admins.
 struct AccessPolicy: Sendable {
     enum Level: String, Sendable {
-        /// Status, Monitor, GetInfo.
+        /// Status, GetTicket, Monitor, GetInfo.
         case read
         /// Queue actions: Issue, CallNext, Recall, Skip, Finish, Transfer, Reprint, ConfirmPrinted.
         case officer

@@ -508,6 +508,21 @@ final class QueueController: @unchecked Sendable {
         }
     }
 
+    /// One of today's tickets and, while it waits, how many wait before it.
+    func ticket(number: String) async throws -> TicketOutcome {
+        let config = self.config
+        guard let parsed = TicketNumber(parsing: number) else { throw QueueError.ticketNotFound(number: number) }
+        let day = LocalDay(containing: now(), in: config.office.timeZone)
+        let found = try await worker.run { [self] () throws -> (Ticket, Int)? in
+            guard let ticket = try store.ticket(number: parsed, day: day) else { return nil }
+            return (ticket, try store.waitingAhead(of: ticket))
+        }
+        guard let (ticket, ahead) = found else { throw QueueError.ticketNotFound(number: parsed.description) }
+        var result = outcome(ticket, config: config)
+        result.ahead = ticket.state == .waiting ? ahead : nil
+        return result
+    }
+
     func status() async throws -> DaemonStatus {
         let config = self.config
         let (snapshot, missed) = try await worker.run { [self] in

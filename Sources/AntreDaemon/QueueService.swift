@@ -91,6 +91,11 @@ struct QueueService: QueueHandler {
                                                                              actor: actor(caller))))
     }
 
+    func getTicket(_ parameters: GetTicketParameters, caller: Caller) async throws -> TicketReply {
+        try authorize(.read, caller, "GetTicket")
+        return TicketReply(ticket: info(try await controller.ticket(number: parameters.number)))
+    }
+
     func status(caller: Caller) async throws -> StatusReply {
         try authorize(.read, caller, "Status")
         let status = try await controller.status()

@@ -231,6 +231,10 @@ method Reprint(number: string) -> (ticket: Ticket)
 # (or failed): marks it printed. Changes nothing on a printed ticket.
 method ConfirmPrinted(number: string) -> (ticket: Ticket)
 
+# One of today's tickets, with how many wait before it ("ahead", while waiting);
+# for the phone page of the waiting-room board. Reader rights.
+method GetTicket(number: string) -> (ticket: Ticket)
+
 # Today's queue, counters and printers.
 method Status() -> (
   day: string,

@@ -256,7 +256,7 @@ public struct RecallReply: Codable, Sendable, Equatable {
     }
 }
 
-/// Replies that carry one ticket: Skip, Finish, Transfer, Reprint.
+/// Replies that carry one ticket: Skip, Finish, Transfer, Reprint, GetTicket.
 public struct TicketReply: Codable, Sendable, Equatable {
     public var ticket: TicketInfo
     public init(ticket: TicketInfo) {
@@ -284,6 +284,14 @@ public struct ReprintParameters: Codable, Sendable, Equatable {
 
 /// `ConfirmPrinted(number)`: same shape as Reprint.
 public typealias ConfirmPrintedParameters = ReprintParameters
+
+/// `GetTicket(number)`: one of today's tickets, read only.
+public struct GetTicketParameters: Codable, Sendable, Equatable {
+    public var number: String
+    public init(number: String) {
+        self.number = number
+    }
+}
 
 /// `Status` -> today's queue, counters and printers.
 public struct StatusReply: Codable, Sendable, Equatable {

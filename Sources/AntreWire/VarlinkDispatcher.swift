@@ -30,6 +30,7 @@ public protocol QueueHandler: Sendable {
     func transfer(_ parameters: TransferParameters, caller: Caller) async throws -> TicketReply
     func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply
     func confirmPrinted(_ parameters: ConfirmPrintedParameters, caller: Caller) async throws -> TicketReply
+    func getTicket(_ parameters: GetTicketParameters, caller: Caller) async throws -> TicketReply
     func status(caller: Caller) async throws -> StatusReply
     /// Events from now on, from a bounded buffer; the feed ends when the daemon
     /// stops or the client falls too far behind. The transport cancels it when
@@ -143,6 +144,7 @@ public struct VarlinkDispatcher: Sendable {
         case "Reprint": return try await handler.reprint(decode(ReprintParameters.self, call), caller: caller)
         case "ConfirmPrinted":
             return try await handler.confirmPrinted(decode(ConfirmPrintedParameters.self, call), caller: caller)
+        case "GetTicket": return try await handler.getTicket(decode(GetTicketParameters.self, call), caller: caller)
         case "Status": return try await handler.status(caller: caller)
         case "ListPrinters": return try await handler.listPrinters(caller: caller)
         case "Report": return try await handler.report(decode(ReportParameters.self, call), caller: caller)

@@ -5,33 +5,74 @@ import Foundation
 import Synchronization
 
 @main
-struct AntreBoardCommand: ParsableCommand {
+struct AntreBoardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "antre-board",
         abstract: "Antre waiting-room board: TV and phone pages, and the spoken call-out.",
         discussion: """
+            Serve the board:  antre-board --config /etc/antre/antre.toml
+                              (TV page at http://HOST:8080/, phone pages at /t/T-012)
             Check the voice:  antre-board say T-012 --counter 1 --wav /tmp/t012.wav
-            The board server (TV page, phone page) is not built yet.
             """,
         subcommands: [Serve.self, Say.self],
         defaultSubcommand: Serve.self)
 }
 
-/// The HTTP board server: not built yet, says so instead of pretending.
-struct Serve: ParsableCommand {
+/// The HTTP board server: TV page, phone pages, live events and call-out audio.
+struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the board server (not built yet).")
+        abstract: "Serve the waiting-room board (the default).",
+        discussion: """
+            Reads antred (Status, GetTicket, Monitor) over its socket with reader rights and never \
+            changes the queue. When antred is away the pages say "reconnecting" and the board \
+            retries by itself; it does not exit. Stops on SIGTERM or SIGINT.
+
+            Exit status: 0 stopped, 1 config error or the address is in use, 64 bad arguments.
+            """)
 
     @Option(name: .long, help: "Config file (TOML).")
     var config: String = ConfigLoader.defaultPath
 
-    func run() throws {
-        FileHandle.standardError.write(Data("""
-            antre-board: the board server is not built yet; only the voice check works for now:
-              antre-board say T-012 --counter 1 [--config FILE] [--wav FILE]
+    @Option(name: .long, help: "antred's socket (default: [socket] path from the config).")
+    var socket: String?
 
-            """.utf8))
-        throw ExitCode(2)
+    @Option(name: .long, help: "HTTP address HOST:PORT (default: [board] listen, 0.0.0.0:8080).")
+    var listen: String?
+
+    @Option(name: .long, help: "Voice cache folder (default: [board.voice] cache).")
+    var cache: String?
+
+    func run() async throws {
+        var listenAddress: BoardListen?
+        if let listen {
+            do {
+                listenAddress = try BoardListen(parsing: listen)
+            } catch {
+                fail("--listen \(listen): \(error.description)", status: 64)
+            }
+        }
+        var loaded: AntreConfig
+        do {
+            loaded = try ConfigLoader.load(path: config)
+        } catch {
+            fail(error.description + "\nantre-board: \(error.issues.count) problem(s) in \(config)", status: 1)
+        }
+        if let cache { loaded.board.voice.cache = cache }
+        let socketPath = socket ?? loaded.socket.path
+        let server = BoardServer(config: loaded, socketPath: socketPath, listen: listenAddress ?? loaded.board.listen)
+        do {
+            try await server.run { url in
+                print("antre-board: serving the board at \(url)/ (antred at \(socketPath))")
+                fflush(nil)  // every stream: the line must reach a pipe at once
+            }
+        } catch {
+            fail("cannot serve on \(listenAddress ?? loaded.board.listen): \(error)", status: 1)
+        }
+    }
+
+    private func fail(_ message: String, status: Int32) -> Never {
+        FileHandle.standardError.write(Data("antre-board: \(message)\n".utf8))
+        Foundation.exit(status)
     }
 }
 

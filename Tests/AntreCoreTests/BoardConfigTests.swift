@@ -47,7 +47,7 @@ private func issues(_ toml: String) -> [String] {
         #expect(config.board.voice.espeakVoice == "id")
         #expect(config.board.voice.clips == nil)
         #expect(config.board.voice.playCommand == nil)
-        #expect(config.board.voice.cache == "/var/cache/antre/voice")
+        #expect(config.board.voice.cache == "/var/cache/antre-board")
         #expect(config.office.boardURL == nil)
         #expect(config.counters[0].spoken == "loket satu")
         #expect(config.counters[1].spoken == "loket dua, dekat pintu")
@@ -157,11 +157,11 @@ private func issues(_ toml: String) -> [String] {
         let lines = ConfigLoader.summary(of: config).split(separator: "\n").map(String.init)
         #expect(lines.contains("Board:      listen 0.0.0.0:8080, phone address http://192.168.1.10:8080 (QR on tickets)"))
         #expect(lines.contains("            services: all; counters: 2"))
-        #expect(lines.contains("Voice:      clips in /srv/clips, cache /var/cache/antre/voice; played with aplay -q"))
+        #expect(lines.contains("Voice:      clips in /srv/clips, cache /var/cache/antre-board; played with aplay -q"))
         #expect(lines.contains("            counters said as: 2 \"loket dua, dekat pintu\""))
 
         let plain = ConfigLoader.summary(of: try ConfigLoader.parse(base, file: "t.toml"))
         #expect(plain.contains("Board:      listen 0.0.0.0:8080, phone address not set (no QR on tickets)"))
-        #expect(plain.contains("Voice:      espeak-ng voice id, cache /var/cache/antre/voice"))
+        #expect(plain.contains("Voice:      espeak-ng voice id, cache /var/cache/antre-board"))
     }
 }

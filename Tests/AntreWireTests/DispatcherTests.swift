@@ -209,8 +209,8 @@ import Testing
         let idl = QueueInterface.idl
         #expect(idl.hasPrefix("#"))
         #expect(idl.contains("\ninterface io.antre.Queue\n"))
-        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "ConfirmPrinted", "Status", "Report",
-                       "Monitor", "Reload"] {
+        for method in ["Issue", "CallNext", "Recall", "Skip", "Finish", "Transfer", "Reprint", "ConfirmPrinted", "GetTicket",
+                       "Status", "Report", "Monitor", "Reload"] {
             #expect(idl.contains("\nmethod \(method)("), "missing method \(method)")
         }
         for type in ["Ticket", "ServiceStatus", "CounterStatus", "PrinterStatus", "Event"] {

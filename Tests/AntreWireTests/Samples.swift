@@ -119,6 +119,11 @@ final class StubQueue: QueueHandler {
         return TicketReply(ticket: Samples.ticketT4)
     }
 
+    func getTicket(_ p: GetTicketParameters, caller: Caller) async throws -> TicketReply {
+        record("getTicket \(p.number)", caller)
+        return TicketReply(ticket: Samples.ticketT4)
+    }
+
     func status(caller: Caller) async throws -> StatusReply {
         record("status", caller)
         return Samples.status

@@ -2,6 +2,10 @@ import AntreTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `antre-board say` as a technician runs it: the sentence on stdout, a WAV that
 /// sox accepts, clear errors for bad input. Audio is checked with soxi/sox.
 @Suite(.serialized)
@@ -109,7 +113,7 @@ struct BoardVoiceTests {
         #expect(missing.stderr.contains("missing clips in \(clips): lima.wav"), "\(missing)")
     }
 
-    @Test func badInputGetsAClearErrorAndTheServerSaysItIsNotBuilt() throws {
+    @Test func badInputGetsAClearError() throws {
         let directory = try TemporaryDirectory(prefix: "antre-say")
         let config = try Self.config(in: directory)
         let counter = try run(Self.board, ["say", "T-012", "--counter", "9", "--config", config])
@@ -125,9 +129,31 @@ struct BoardVoiceTests {
         #expect(rejected.stderr.contains("\(bad):19: board.listen: bad listen address '0.0.0.0': expected HOST:PORT"),
                 "\(rejected)")
 
-        let serve = try run(Self.board, ["--config", config])
-        #expect(serve.status == 2)
-        #expect(serve.stderr.contains("the board server is not built yet"))
+        // The server: a bad address or a bad config is refused at once, naming the problem.
+        let address = try run(Self.board, ["--config", config, "--listen", "127.0.0.1:99999"])
+        #expect(address.status == 64)
+        #expect(address.stderr.contains("--listen 127.0.0.1:99999: port '99999' must be a number 1-65535"), "\(address)")
+        let serveBad = try run(Self.board, ["--config", bad])
+        #expect(serveBad.status == 1)
+        #expect(serveBad.stderr.contains("board.listen: bad listen address"), "\(serveBad)")
+    }
+
+    @Test func aSecondBoardOnTheSamePortSaysTheAddressIsTaken() throws {
+        let directory = try TemporaryDirectory(prefix: "antre-serve")
+        let config = try Self.config(in: directory)
+        let port = try FreePort.tcp()
+        let first = try ChildProcess(executable: Self.board,
+                                     arguments: ["--config", config, "--socket", directory.file("none.sock"),
+                                                 "--listen", "127.0.0.1:\(port)"],
+                                     outputDirectory: directory.path, name: "first")
+        defer { first.kill(SIGTERM) }
+        #expect(first.waitForLine(containing: "serving the board at http://127.0.0.1:\(port)/", timeout: .seconds(20)) != nil,
+                "\(first.stderr)")
+        let second = try run(Self.board, ["--config", config, "--socket", directory.file("none.sock"),
+                                          "--listen", "127.0.0.1:\(port)"])
+        #expect(second.status == 1, "\(second)")
+        #expect(second.stderr.contains("cannot serve on 127.0.0.1:\(port)"), "\(second)")
+        #expect(first.isRunning)
     }
 
     @Test func checkConfigSummaryMentionsTheBoard() throws {

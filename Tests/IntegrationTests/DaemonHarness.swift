@@ -167,6 +167,21 @@ final class DaemonHarness: @unchecked Sendable {
                        + ["--", Repo.executable("antre")] + arguments + ["--socket", socketPath])
     }
 
+    /// Starts antre-board on this daemon's config and socket, on a free loopback port;
+    /// returns it once it serves, with its base URL ("http://127.0.0.1:PORT").
+    /// `launcher`: a command prefix (e.g. setpriv to run it as another user).
+    func startBoard(name: String = "antre-board", launcher: [String] = []) throws -> (board: ChildProcess, url: String) {
+        let port = try FreePort.tcp()
+        let command = launcher + [Repo.executable("antre-board"), "--config", configPath, "--socket", socketPath,
+                                  "--listen", "127.0.0.1:\(port)"]
+        let board = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
+                                     outputDirectory: directory.path, name: name)
+        guard board.waitForLine(containing: "serving the board at", timeout: .seconds(20)) != nil else {
+            throw TestSupportError("antre-board did not start:\n\(board.stdout)\n\(board.stderr)")
+        }
+        return (board, "http://127.0.0.1:\(port)")
+    }
+
     /// The config file as written; tests edit it and reload.
     var configText: String {
         get { (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? "" }
