@@ -17,9 +17,8 @@ struct BoardServerTests {
     @Test(.timeLimit(.minutes(1)))
     func theBoardWorksWithReaderRightsOnly() throws {
         try #require(getuid() == 0, "needs root to run antre-board as another user")
-        let groups = ProductionServiceTests()
-        let readers = try groups.ensureGroup("antre-it-read")
-        _ = try groups.ensureGroup("antre-it-officer")
+        let readers = try ensureGroup("antre-it-read")
+        _ = try ensureGroup("antre-it-officer")
         let preview = try TemporaryDirectory(prefix: "antre-board-preview")
         let harness = try DaemonHarness(printer: "preview:\(preview.path)",
                                         socketLines: ["group = \"antre-it-read\"", "officer_group = \"antre-it-officer\""],
