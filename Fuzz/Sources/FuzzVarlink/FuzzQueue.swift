@@ -1,5 +1,6 @@
 import AntreCore
 import AntreWire
+import Synchronization
 
 /// Answers io.antre.Queue calls the way the daemon does at its edge, without a
 /// store: ticket numbers are parsed like officers' input, client strings go
@@ -59,12 +60,16 @@ struct FuzzQueue: QueueHandler {
                     })
     }
 
-    func monitor(caller: Caller) async throws -> AsyncStream<QueueEventInfo> {
-        AsyncStream { continuation in
-            continuation.yield(QueueEventInfo(kind: "issued", at: "2026-11-28T10:30:00+07:00", number: "T-001",
-                                              service: "ktp"))
-            continuation.finish()
-        }
+    func confirmPrinted(_ p: ConfirmPrintedParameters, caller: Caller) async throws -> TicketReply {
+        TicketReply(ticket: try ticket(p.number))
+    }
+
+    func getTicket(_ p: GetTicketParameters, caller: Caller) async throws -> TicketReply {
+        TicketReply(ticket: try ticket(p.number))
+    }
+
+    func monitor(caller: Caller) async throws -> any MonitorFeed {
+        OneEventFeed()
     }
 
     func reload(caller: Caller) async throws {
@@ -74,4 +79,18 @@ struct FuzzQueue: QueueHandler {
     func listPrinters(caller: Caller) async throws -> ListPrintersReply {
         ListPrintersReply(usb: [])
     }
+}
+
+/// Monitor's feed: one event, then the end (`report` uses the protocol's default).
+final class OneEventFeed: MonitorFeed {
+    private let sent = Mutex(false)
+    let endError: VarlinkError? = nil
+
+    func next() async -> QueueEventInfo? {
+        guard !sent.withLock({ $0 }) else { return nil }
+        sent.withLock { $0 = true }
+        return QueueEventInfo(kind: "issued", at: "2026-11-28T10:30:00+07:00", number: "T-001", service: "ktp")
+    }
+
+    func cancel() { sent.withLock { $0 = true } }
 }
