@@ -51,12 +51,7 @@ struct Serve: AsyncParsableCommand {
                 fail("--listen \(listen): \(error.description)", status: 64)
             }
         }
-        var loaded: AntreConfig
-        do {
-            loaded = try ConfigLoader.load(path: config)
-        } catch {
-            fail(error.description + "\nantre-board: \(error.issues.count) problem(s) in \(config)", status: 1)
-        }
+        var loaded = loadConfigOrExit(config)
         if let cache { loaded.board.voice.cache = cache }
         let socketPath = socket ?? loaded.socket.path
         let server = BoardServer(config: loaded, socketPath: socketPath, listen: listenAddress ?? loaded.board.listen)
@@ -68,11 +63,6 @@ struct Serve: AsyncParsableCommand {
         } catch {
             fail("cannot serve on \(listenAddress ?? loaded.board.listen): \(error)", status: 1)
         }
-    }
-
-    private func fail(_ message: String, status: Int32) -> Never {
-        FileHandle.standardError.write(Data("antre-board: \(message)\n".utf8))
-        Foundation.exit(status)
     }
 }
 
@@ -103,12 +93,7 @@ struct Say: ParsableCommand {
         guard let ticket = TicketNumber(parsing: number) else {
             fail("'\(number)' is not a ticket number; write it like T-012", status: 64)
         }
-        let loaded: AntreConfig
-        do {
-            loaded = try ConfigLoader.load(path: config)
-        } catch {
-            fail(error.description + "\nantre-board: \(error.issues.count) problem(s) in \(config)", status: 1)
-        }
+        let loaded = loadConfigOrExit(config)
         guard let desk = loaded.counter(counter) else {
             let known = loaded.counters.map(\.id)
             fail("no counter '\(counter)' in \(config)"
@@ -164,15 +149,6 @@ struct Say: ParsableCommand {
             throw VoiceError(error.message)
         }
     }
-
-    private func warn(_ message: String) {
-        FileHandle.standardError.write(Data("antre-board: \(message)\n".utf8))
-    }
-
-    private func fail(_ message: String, status: Int32) -> Never {
-        warn(message)
-        Foundation.exit(status)
-    }
 }
 
 /// The announcer's result, handed from its thread to this one.
@@ -182,4 +158,24 @@ private final class Outcome: Sendable {
     func set(_ value: Result<Announcer.Spoken, VoiceError>) { result.withLock { $0 = value } }
 
     func get() throws(VoiceError) -> Announcer.Spoken { try result.withLock { $0 }.get() }
+}
+
+/// "antre-board: message" on stderr.
+private func warn(_ message: String) {
+    FileHandle.standardError.write(Data("antre-board: \(message)\n".utf8))
+}
+
+/// Says why and exits with `status` (1 config or runtime, 64 usage).
+private func fail(_ message: String, status: Int32) -> Never {
+    warn(message)
+    Foundation.exit(status)
+}
+
+/// The config at `path`, or every mistake in it on stderr and exit status 1.
+private func loadConfigOrExit(_ path: String) -> AntreConfig {
+    do {
+        return try ConfigLoader.load(path: path)
+    } catch {
+        fail(error.description + "\nantre-board: \(error.issues.count) problem(s) in \(path)", status: 1)
+    }
 }

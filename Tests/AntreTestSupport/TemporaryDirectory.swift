@@ -62,3 +62,37 @@ public enum FreePort {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
+
+/// A TCP connection to 127.0.0.1 for tests that speak HTTP by hand.
+public enum LoopbackTCP {
+    /// A connected socket (the caller closes it). `receiveTimeout` bounds each
+    /// recv; `receiveBuffer` shrinks the kernel's buffer before connecting (a
+    /// client that reads slowly).
+    public static func connect(port: Int, receiveTimeout: Duration? = nil, receiveBuffer: Int32? = nil) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw TestSupportError("socket: \(String(cString: strerror(errno)))") }
+        if let receiveTimeout {
+            var timeout = timeval(tv_sec: Int(receiveTimeout.components.seconds),
+                                  tv_usec: Int(receiveTimeout.components.attoseconds / 1_000_000_000_000))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw TestSupportError("cannot connect to 127.0.0.1:\(port): \(reason)")
+        }
+        return fd
+    }
+}

@@ -10,7 +10,7 @@ import Glibc
 @Suite(.serialized)
 struct MetricsEndpointTests {
     @Test func metricsShowTodaysTicketsWaitsAndPrinters() throws {
-        let port = try freeLoopbackPort()
+        let port = try FreePort.tcp()
         let preview = try TemporaryDirectory(prefix: "antre-preview")
         let harness = try DaemonHarness(printer: "preview:\(preview.path)/out",
                                         extraLines: ["[metrics]", "listen = \"127.0.0.1:\(port)\""])
@@ -41,41 +41,10 @@ struct MetricsEndpointTests {
     }
 }
 
-/// A port nobody listens on now (bound to 0, read back, released).
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestSupportError("socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    guard bound == 0 else { throw TestSupportError("bind failed") }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 /// One HTTP/1.0 GET on 127.0.0.1, the whole response as text (5 s timeout).
 func httpGet(port: Int, path: String) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestSupportError("socket failed") }
+    let fd = try LoopbackTCP.connect(port: port, receiveTimeout: .seconds(5))
     defer { close(fd) }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw TestSupportError("cannot connect to 127.0.0.1:\(port)") }
     let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
     guard write(fd, request, request.count) == request.count else { throw TestSupportError("write failed") }
     var data: [UInt8] = []

@@ -124,14 +124,17 @@ struct PNGProbe {
         }
         width = fields["WIDTH"] ?? 0
         height = fields["HEIGHT"] ?? 0
+        // With -alphapam: grey + alpha (depth 2) or RGB + alpha (depth 4), one byte a sample.
         let depth = fields["DEPTH"] ?? 0
-        guard depth >= 3, fields["MAXVAL"] == 255 else { throw TestSupportError("PAM \(fields)") }
+        let maxval = fields["MAXVAL"] ?? 0
+        guard depth == 2 || depth >= 4, (1...255).contains(maxval) else { throw TestSupportError("PAM \(fields)") }
         let pixels = data[(end + 7)...]
         guard pixels.count == width * height * depth else { throw TestSupportError("PAM size \(pixels.count)") }
         var ink = 0
         var index = pixels.startIndex
         while index < pixels.endIndex {
-            let (r, g, b) = (Int(pixels[index]), Int(pixels[index + 1]), Int(pixels[index + 2]))
+            let sample = { (offset: Int) in Int(pixels[index + offset]) * 255 / maxval }
+            let (r, g, b) = depth == 2 ? (sample(0), sample(0), sample(0)) : (sample(0), sample(1), sample(2))
             if r < 240 || g < 240 || b < 240 { ink += 1 }
             colors.insert((r << 16) | (g << 8) | b)
             index += depth

@@ -119,19 +119,13 @@ final class WebDriver: @unchecked Sendable {
         let payload = try body.map { try JSONSerialization.data(withJSONObject: $0) } ?? Data()
         var head = "\(method) \(components.path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         head += "Content-Type: application/json\r\nContent-Length: \(payload.count)\r\n\r\n"
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket: \(errno)") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let fd: Int32
+        do {
+            fd = try LoopbackTCP.connect(port: port, receiveTimeout: .seconds(60))
+        } catch {
+            throw TestSupportError("connect to chromedriver: \(error)")
         }
-        guard connected == 0 else { throw TestSupportError("connect to chromedriver: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
         let bytes = Array(head.utf8) + Array(payload)
         var sent = 0
         while sent < bytes.count {
