@@ -427,9 +427,7 @@ final class QueueController: @unchecked Sendable {
         let (ticket, stillWaiting) = try await worker.run { [self] in
             let ticket = try store.callNext(counterID: counter.id, serviceIDs: services, now: now(), actor: actor)
             events.pump()
-            let lines = try store.snapshot(now: now()).services
-            let waiting = lines.filter { services.isEmpty || services.contains($0.serviceID) }.reduce(0) { $0 + $1.waiting }
-            return (ticket, waiting)
+            return (ticket, try store.waitingCount(serviceIDs: services, now: now()))
         }
         logger.notice("ticket called", metadata: ["ticket": "\(ticket.number)", "counter": "\(counter.id)", "service": "\(ticket.serviceID)"])
         var result = outcome(ticket, config: config)

@@ -361,6 +361,17 @@ public final class QueueStore: Sendable {
         }
     }
 
+    /// Tickets of the local day of `now` waiting for any of `serviceIDs` (all
+    /// services when empty): what a counter still has to call.
+    public func waitingCount(serviceIDs: [String], now: Date) throws -> Int {
+        let day = day(of: now)
+        return try pool.read { db in
+            let filter = serviceIDs.isEmpty ? "" : " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ticket WHERE day = ? AND state = 'waiting'" + filter,
+                                    arguments: StatementArguments([day.description] + serviceIDs)) ?? 0
+        }
+    }
+
     /// Today's figures per service, called tickets, failed and unconfirmed prints.
     /// Services without a ticket today are not listed (the store does not know
     /// the configuration).
