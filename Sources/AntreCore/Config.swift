@@ -29,6 +29,10 @@ public struct AntreConfig: Sendable, Equatable {
 
     public func service(_ id: String) -> Service? { services.first { $0.id == id } }
     public func counter(_ id: String) -> Counter? { counters.first { $0.id == id } }
+    /// The counters that call tickets of `serviceID` (those listing it, and those serving all).
+    public func counters(serving serviceID: String) -> [Counter] {
+        counters.filter { $0.services.isEmpty || $0.services.contains(serviceID) }
+    }
 }
 
 public enum Language: String, Sendable, Equatable, CaseIterable {
@@ -48,6 +52,17 @@ public struct Office: Sendable, Equatable {
     /// office Wi-Fi ("http://192.168.1.10:8080", no trailing slash). Tickets print a
     /// QR code of `<boardURL>/t/<number>`; nil: no QR.
     public var boardURL: String?
+
+    // MARK: call rules (issue 11: priority, recalls)
+
+    /// `priority_ratio`: at most this many priority calls per regular call at a
+    /// counter while both kinds wait (see `CallOrder`).
+    public var priorityRatio: Int = CallOrder.defaultPriorityRatio
+    /// `recalls_before_skip`: a recall beyond this many skips the ticket
+    /// instead (the resident is not there); nil: recall without limit.
+    public var recallsBeforeSkip: Int?
+    /// The range `recalls_before_skip` accepts.
+    public static let recallsBeforeSkipRange = 1...20
 
     public init(name: String, address: String = "", headerLines: [String] = [], footerLines: [String] = [],
                 timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt, language: Language = .id,
@@ -127,6 +142,9 @@ public struct Dispenser: Sendable, Equatable {
     /// Button key -> service id. Keys are what the input reports: a byte as a
     /// one-character string ("1"), a whole line ("KTP"), or a key name ("KEY_1").
     public var buttons: [String: String]
+    /// `priority_buttons`: key -> service id, a press gives a priority ticket
+    /// (lansia, difabel, ibu hamil). Keys as in `buttons`, never in both.
+    public var priorityButtons: [String: String] = [:]
     /// Presses of the same button closer than this are one press (mashing).
     public var cooldown: Duration
     public var printer: PrinterConnection
@@ -151,6 +169,16 @@ public struct Dispenser: Sendable, Equatable {
         self.printer = printer
         self.profile = profile
         self.printTimeout = printTimeout
+    }
+}
+
+extension Dispenser {
+    /// What a press of `key` asks for: a ticket of that service, priority or
+    /// not; nil for a key mapped to nothing.
+    public func ticketRequest(forKey key: String) -> (serviceID: String, priority: Bool)? {
+        if let service = buttons[key] { return (service, false) }
+        if let service = priorityButtons[key] { return (service, true) }
+        return nil
     }
 }
 

@@ -129,6 +129,11 @@ public enum ConfigLoader {
                 let map = keys.map { "\($0)=\(dispenser.buttons[$0] ?? "")" }.joined(separator: " ")
                 out.append("    buttons  \(map)")
             }
+            if !dispenser.priorityButtons.isEmpty {
+                let keys = dispenser.priorityButtons.keys.sorted(by: buttonOrder)
+                let map = keys.map { "\($0)=\(dispenser.priorityButtons[$0] ?? "")" }.joined(separator: " ")
+                out.append("    priority \(map)")
+            }
         }
         out.append("Socket:     \(config.socket.path)" + (config.socket.group.map { " (group \($0))" } ?? ""))
         out.append("Access:     officers: " + (config.socket.officerGroup.map { "group \($0)" } ?? "anyone who can connect")
@@ -161,11 +166,14 @@ struct ConfigDecoder {
 
     static let rootKeys = ["office", "socket", "storage", "service", "counter", "dispenser", "board", "metrics"]
     static let officeKeys = ["name", "address", "header", "footer", "timezone", "language"]
+    /// `[office]` keys of the call rules (issue 11), decoded by `decodeCallRules`.
+    static let officeCallRuleKeys = ["priority_ratio", "recalls_before_skip"]
     static let serviceKeys = ["id", "name", "prefix", "requirements", "schedule", "officer", "contact", "fee",
                               "processing_time"]
     static let counterKeys = ["id", "name", "services", "spoken_name"]
     static let dispenserKeys = ["id", "input", "cooldown_ms", "printer", "print_timeout_ms", "status_timeout_ms",
-                                "status_poll_ms", "auto_reprint_window_s", "buttons", "profile"]
+                                "status_poll_ms", "auto_reprint_window_s", "buttons", "profile",
+                                "priority_buttons"]
     static let profileKeys = ["paper", "columns", "code_page", "cutter", "cancel_kanji", "native_qr",
                               "feed_before_cut"]
 
@@ -200,7 +208,7 @@ struct ConfigDecoder {
             return nil
         }
         guard let table = reader.table(root, "office", at: ConfigPath(), section: "[office]") else { return nil }
-        reader.checkKeys(table, at: path, allowed: Self.officeKeys)
+        reader.checkKeys(table, at: path, allowed: Self.officeKeys + Self.officeCallRuleKeys)
         let name = reader.string(table, "name", at: path, required: true)
         let address = reader.string(table, "address", at: path) ?? ""
         let header = reader.strings(table, "header", at: path) ?? []
@@ -222,9 +230,28 @@ struct ConfigDecoder {
                 reader.issue(path / "language", "'\(code)' is not a supported language; use \"id\" or \"en\"")
             }
         }
+        let callRules = decodeCallRules(table, at: path)
         guard let name else { return nil }
-        return Office(name: name, address: address, headerLines: header, footerLines: footer,
-                      timeZone: timeZone, language: language)
+        var office = Office(name: name, address: address, headerLines: header, footerLines: footer,
+                            timeZone: timeZone, language: language)
+        office.priorityRatio = callRules.priorityRatio
+        office.recallsBeforeSkip = callRules.recallsBeforeSkip
+        return office
+    }
+
+    // MARK: office call rules (issue 11)
+
+    /// `priority_ratio` and `recalls_before_skip` in `[office]`.
+    func decodeCallRules(_ office: TOMLTable, at path: ConfigPath) -> (priorityRatio: Int, recallsBeforeSkip: Int?) {
+        let ratioRange = CallOrder.priorityRatioRange
+        let ratio = reader.int(office, "priority_ratio", at: path, range: ratioRange,
+                               expected: "a number of priority calls per regular call "
+                                   + "(\(ratioRange.lowerBound)-\(ratioRange.upperBound))")
+        let recallRange = Office.recallsBeforeSkipRange
+        let recalls = reader.int(office, "recalls_before_skip", at: path, range: recallRange,
+                                 expected: "a number of recalls (\(recallRange.lowerBound)-\(recallRange.upperBound), "
+                                     + "or leave it out for no limit)")
+        return (ratio ?? CallOrder.defaultPriorityRatio, recalls)
     }
 
     /// Only region/city names from the tz database (plus UTC): Foundation also
@@ -463,6 +490,8 @@ struct ConfigDecoder {
             let statusPoll = reader.int(table, "status_poll_ms", at: path, range: 200...600_000) ?? 2000
             let reprintWindow = reader.int(table, "auto_reprint_window_s", at: path, range: 0...86_400) ?? 120
             let buttons = decodeButtons(table, at: path, input: input, serviceIDs: serviceIDs)
+            let priorityButtons = decodePriorityButtons(table, at: path, input: input, serviceIDs: serviceIDs,
+                                                        buttons: buttons)
             let profile = decodeProfile(table, at: path)
 
             if let id, let input, let printer {
@@ -471,6 +500,7 @@ struct ConfigDecoder {
                 dispenser.statusTimeout = .milliseconds(statusTimeout)
                 dispenser.statusPollInterval = .milliseconds(statusPoll)
                 dispenser.autoReprintWindow = .seconds(reprintWindow)
+                dispenser.priorityButtons = priorityButtons
                 dispensers.append(dispenser)
             }
         }
@@ -478,10 +508,11 @@ struct ConfigDecoder {
     }
 
     func decodeButtons(_ dispenser: TOMLTable, at path: ConfigPath, input: InputSpec?,
-                       serviceIDs: [String]) -> [String: String] {
-        let buttonsPath = path / "buttons"
-        guard let table = reader.table(dispenser, "buttons", at: path, section: "[dispenser.buttons]") else {
-            if dispenser["buttons"] == nil, let input, input != .none {
+                       serviceIDs: [String], key mapKey: String = "buttons") -> [String: String] {
+        let buttonsPath = path / mapKey
+        guard let table = reader.table(dispenser, mapKey, at: path, section: "[dispenser.\(mapKey)]") else {
+            if mapKey == "buttons", dispenser["buttons"] == nil, dispenser["priority_buttons"] == nil,
+               let input, input != .none {
                 reader.issue(buttonsPath, "input \(input) has no buttons; add [dispenser.buttons] "
                     + "with lines like \"1\" = \"<service id>\"")
             }
@@ -522,6 +553,25 @@ struct ConfigDecoder {
             buttons[key] = service
         }
         return buttons
+    }
+
+    // MARK: priority buttons (issue 11)
+
+    /// `priority_buttons = { "9" = "kk" }`: checked like `buttons`; a key may
+    /// not be in both (one press cannot give two kinds of ticket).
+    func decodePriorityButtons(_ dispenser: TOMLTable, at path: ConfigPath, input: InputSpec?,
+                               serviceIDs: [String], buttons: [String: String]) -> [String: String] {
+        guard dispenser["priority_buttons"] != nil else { return [:] }
+        var priorityButtons = decodeButtons(dispenser, at: path, input: input, serviceIDs: serviceIDs,
+                                            key: "priority_buttons")
+        for key in priorityButtons.keys.sorted() {
+            guard let regular = buttons[key] else { continue }
+            reader.issue(path / "priority_buttons" / key,
+                         "key '\(key)' is already a regular button for '\(regular)' in \(reader.place(path / "buttons" / key)); "
+                             + "give the priority ticket its own key")
+            priorityButtons[key] = nil
+        }
+        return priorityButtons
     }
 
     func decodeProfile(_ dispenser: TOMLTable, at path: ConfigPath) -> PrinterProfile {
