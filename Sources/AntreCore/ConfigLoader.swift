@@ -99,6 +99,8 @@ public enum ConfigLoader {
         let office = config.office
         out.append("Office:     \(office.name) (\(office.timeZone.identifier), language \(office.language.rawValue))")
         if !office.address.isEmpty { out.append("            \(office.address)") }
+        out.append("Calls:      at most \(office.priorityRatio) priority per regular call; "
+            + (office.recallsBeforeSkip.map { "skipped after \($0) recall\($0 == 1 ? "" : "s")" } ?? "recalls without limit"))
 
         out.append("Services:   \(config.services.count)")
         let idWidth = config.services.map(\.id.count).max() ?? 0

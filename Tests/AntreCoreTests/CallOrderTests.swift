@@ -222,3 +222,21 @@ private func callAll(_ waiting: [QueueEntry], order: CallOrder, streak start: In
         #expect(two == WaitEstimate(minMinutes: 30, maxMinutes: 35))
     }
 }
+
+@Suite struct TicketPriorityCodingTests {
+    @Test func ticketsWrittenBeforePriorityDecodeAsRegular() throws {
+        var ticket = Ticket(id: 7, number: TicketNumber(prefix: "T", sequence: 7),
+                            day: LocalDay(year: 2026, month: 11, day: 28), serviceID: "ktp", issuedServiceID: "ktp",
+                            state: .waiting, counterID: nil, printState: .printed, dispenserID: "lobi",
+                            issuedAt: Date(timeIntervalSince1970: 1_795_831_200), calledAt: nil, finishedAt: nil,
+                            callCount: 0, priority: true)
+        let data = try JSONEncoder().encode(ticket)
+        #expect(try JSONDecoder().decode(Ticket.self, from: data) == ticket)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["priority"] as? Bool == true)
+        object["priority"] = nil
+        let old = try JSONSerialization.data(withJSONObject: object)
+        ticket.priority = false
+        #expect(try JSONDecoder().decode(Ticket.self, from: old) == ticket)
+    }
+}

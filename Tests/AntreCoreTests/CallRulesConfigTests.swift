@@ -43,6 +43,8 @@ import Testing
             """, file: "t.toml")
         #expect(config.office.priorityRatio == 2)
         #expect(config.office.recallsBeforeSkip == nil)
+        #expect(ConfigLoader.summary(of: config).contains(
+            "\nCalls:      at most 2 priority per regular call; recalls without limit\n"))
     }
 
     @Test func officeRulesAndPriorityButtonsAreRead() throws {
@@ -62,7 +64,9 @@ import Testing
         #expect(lobi.ticketRequest(forKey: "9")?.priority == true)
         #expect(lobi.ticketRequest(forKey: "2")?.priority == false)
         #expect(lobi.ticketRequest(forKey: "5") == nil)
-        #expect(ConfigLoader.summary(of: config).contains("    priority 8=ktp 9=kk"))
+        let summary = ConfigLoader.summary(of: config)
+        #expect(summary.contains("\n    priority 8=ktp 9=kk"))
+        #expect(summary.contains("\nCalls:      at most 3 priority per regular call; skipped after 2 recalls\n"))
     }
 
     @Test func priorityButtonsAloneAreEnoughForAnInput() throws {
