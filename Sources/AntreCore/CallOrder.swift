@@ -81,6 +81,20 @@ public struct CallOrder: Sendable, Equatable {
         entry.priority ? streak + 1 : 0
     }
 
+    /// The counters that call `serviceID` (`own`), and those taking part in
+    /// what they call (`related`, `own` included): every counter sharing a
+    /// service with them takes tickets that would otherwise come first.
+    public static func counters(calling serviceID: String, among counters: [CallingCounter])
+        -> (own: [CallingCounter], related: [CallingCounter]) {
+        let own = counters.filter { $0.serves(serviceID) }
+        let allServices = own.contains { $0.serviceIDs.isEmpty }
+        let shared = Set(own.flatMap(\.serviceIDs))
+        let related = own.isEmpty ? [] : counters.filter { counter in
+            allServices || counter.serviceIDs.isEmpty || counter.serviceIDs.contains { shared.contains($0) }
+        }
+        return (own, related)
+    }
+
     /// How many tickets the counters serving ticket `id`'s service will call
     /// before it, by playing the call order forward: every counter that could
     /// take part (one sharing a service with those counters) takes its turn, in
@@ -94,15 +108,8 @@ public struct CallOrder: Sendable, Equatable {
     /// Nil when `id` is not in `waiting` or no counter serves its service.
     public func ahead(of id: Int64, waiting: [QueueEntry], counters: [CallingCounter]) -> Int? {
         guard let target = waiting.first(where: { $0.id == id }) else { return nil }
-        let own = counters.filter { $0.serves(target.serviceID) }
+        let (own, related) = Self.counters(calling: target.serviceID, among: counters)
         guard !own.isEmpty else { return nil }
-        // Services called at the ticket's counters, then every counter that also
-        // calls one of them (it takes tickets that would otherwise come first).
-        let allServices = own.contains { $0.serviceIDs.isEmpty }
-        let shared = Set(own.flatMap(\.serviceIDs))
-        let related = counters.filter { counter in
-            allServices || counter.serviceIDs.isEmpty || counter.serviceIDs.contains { shared.contains($0) }
-        }
         let ownIDs = Set(own.map(\.id))
         let relevant = waiting.filter { entry in related.contains { $0.serves(entry.serviceID) } }
         var line = QueueLine(relevant)

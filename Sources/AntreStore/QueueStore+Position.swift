@@ -27,6 +27,24 @@ extension QueueStore {
         guard ticket.state == .waiting else { return QueuePosition(ahead: 0, waitEstimate: nil) }
         let order = CallOrder(priorityRatio: priorityRatio)
         let serving = counters.filter { $0.services.isEmpty || $0.services.contains(ticket.serviceID) }
+        let estimate = { (ahead: Int) throws -> WaitEstimate? in
+            guard !serving.isEmpty else { return nil }
+            return WaitEstimate.estimate(
+                ahead: ahead, durations: try serviceDurations(db, counterIDs: serving.map(\.id), day: ticket.day))
+        }
+        // One line, one caller (a lone counter, or none known) and no priority
+        // ticket in it: plain queue order, counted in SQL (the common case, and
+        // cheap with thousands waiting).
+        let related = CallOrder.counters(calling: ticket.serviceID, among: counters.map {
+            CallingCounter(id: $0.id, serviceIDs: $0.services, priorityStreak: 0)
+        }).related
+        if related.count <= 1 {
+            let line: [String]? = serving.first.map { $0.services.isEmpty ? nil : $0.services } ?? [ticket.serviceID]
+            if try !priorityWaiting(db, day: ticket.day, serviceIDs: line) {
+                let ahead = try waitingBefore(db, ticket, serviceIDs: line)
+                return QueuePosition(ahead: ahead, waitEstimate: try estimate(ahead))
+            }
+        }
         let waiting = try waitingEntries(db, day: ticket.day, serviceIDs: serving.isEmpty ? [ticket.serviceID] : nil)
         // Streaks only matter while a priority ticket waits.
         let anyPriority = waiting.contains(where: \.priority)
@@ -44,12 +62,33 @@ extension QueueStore {
             }
         }
         let ahead = order.ahead(of: ticket.id, waiting: waiting, counters: callers) ?? 0
-        var estimate: WaitEstimate?
-        if !serving.isEmpty {
-            let durations = try serviceDurations(db, counterIDs: serving.map(\.id), day: ticket.day)
-            estimate = WaitEstimate.estimate(ahead: ahead, durations: durations)
+        return QueuePosition(ahead: ahead, waitEstimate: try estimate(ahead))
+    }
+
+    /// Whether a priority ticket waits today for `serviceIDs` (nil: any service).
+    static func priorityWaiting(_ db: Database, day: LocalDay, serviceIDs: [String]?) throws -> Bool {
+        var sql = "SELECT EXISTS (SELECT 1 FROM ticket WHERE day = ? AND state = 'waiting' AND priority = 1"
+        var arguments: StatementArguments = [day.description]
+        if let serviceIDs {
+            sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
+            arguments += StatementArguments(serviceIDs)
         }
-        return QueuePosition(ahead: ahead, waitEstimate: estimate)
+        return try Bool.fetchOne(db, sql: sql + ")", arguments: arguments) ?? false
+    }
+
+    /// Today's waiting tickets of `serviceIDs` (nil: any) before `ticket` in queue order.
+    static func waitingBefore(_ db: Database, _ ticket: Ticket, serviceIDs: [String]?) throws -> Int {
+        let issuedAt = ticket.issuedAt.timeIntervalSince1970
+        var sql = """
+            SELECT COUNT(*) FROM ticket WHERE day = ? AND state = 'waiting'
+              AND (issued_at < ? OR (issued_at = ? AND id < ?))
+            """
+        var arguments: StatementArguments = [ticket.day.description, issuedAt, issuedAt, ticket.id]
+        if let serviceIDs {
+            sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
+            arguments += StatementArguments(serviceIDs)
+        }
+        return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
     }
 
     /// Today's waiting tickets of `serviceIDs` (nil: all services).
