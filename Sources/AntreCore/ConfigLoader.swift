@@ -106,6 +106,7 @@ public enum ConfigLoader {
         for service in config.services {
             out.append("  \(service.prefix)  \(pad(service.id, idWidth))  \(pad(service.name, nameWidth))"
                 + "  (\(service.requirements.count) persyaratan)")
+            if let hours = ConfigDecoder.hoursSummary(service.hours) { out.append("       \(hours)") }
         }
 
         out.append("Counters:   \(config.counters.count)")
@@ -175,13 +176,16 @@ struct ConfigDecoder {
 
         let office = decodeOffice(root)
         let services = decodeServices(root)
-        let serviceIDs = services.map(\.id)
+        // References are checked against every service written, so one broken
+        // [[service]] (or a missing list) is reported once, not at each use.
+        let serviceIDs = Self.declaredServiceIDs(root)
         let counters = decodeCounters(root, serviceIDs: serviceIDs)
         let dispensers = decodeDispensers(root, serviceIDs: serviceIDs)
         let socket = decodeSocket(root)
         let storage = decodeStorage(root)
         let metrics = decodeMetrics(root)
         let (board, boardURL) = decodeBoard(root, serviceIDs: serviceIDs, counterIDs: counters.map(\.id))
+        checkConsistency(root, services: services)
 
         guard var office else { return nil }
         office.boardURL = boardURL
@@ -200,7 +204,7 @@ struct ConfigDecoder {
             return nil
         }
         guard let table = reader.table(root, "office", at: ConfigPath(), section: "[office]") else { return nil }
-        reader.checkKeys(table, at: path, allowed: Self.officeKeys)
+        reader.checkKeys(table, at: path, allowed: Self.officeKeys + Self.officeHoursKeys)
         let name = reader.string(table, "name", at: path, required: true)
         let address = reader.string(table, "address", at: path) ?? ""
         let header = reader.strings(table, "header", at: path) ?? []
@@ -222,9 +226,12 @@ struct ConfigDecoder {
                 reader.issue(path / "language", "'\(code)' is not a supported language; use \"id\" or \"en\"")
             }
         }
+        let closedDates = decodeClosedDates(table, at: path)
         guard let name else { return nil }
-        return Office(name: name, address: address, headerLines: header, footerLines: footer,
-                      timeZone: timeZone, language: language)
+        var office = Office(name: name, address: address, headerLines: header, footerLines: footer,
+                            timeZone: timeZone, language: language)
+        office.closedDates = closedDates
+        return office
     }
 
     /// Only region/city names from the tz database (plus UTC): Foundation also
@@ -312,7 +319,7 @@ struct ConfigDecoder {
         var idOwners: [String: ConfigPath] = [:]
         var prefixOwners: [String: (ConfigPath, String)] = [:]
         for (table, path) in entries {
-            reader.checkKeys(table, at: path, allowed: Self.serviceKeys)
+            reader.checkKeys(table, at: path, allowed: Self.serviceKeys + Self.serviceHoursKeys)
             let id = reader.string(table, "id", at: path, required: true)
             if let id {
                 if id.range(of: "^[a-z0-9-]+$", options: .regularExpression) == nil {
@@ -341,10 +348,13 @@ struct ConfigDecoder {
             let contact = reader.string(table, "contact", at: path) ?? ""
             let fee = reader.string(table, "fee", at: path) ?? ""
             let processingTime = reader.string(table, "processing_time", at: path) ?? ""
+            let hours = decodeServiceHours(table, at: path)
             if let id, let name, let prefix {
-                services.append(Service(id: id, name: name, prefix: prefix, requirements: requirements,
-                                        schedule: schedule, officer: officer, contact: contact, fee: fee,
-                                        processingTime: processingTime))
+                var service = Service(id: id, name: name, prefix: prefix, requirements: requirements,
+                                      schedule: schedule, officer: officer, contact: contact, fee: fee,
+                                      processingTime: processingTime)
+                service.hours = hours
+                services.append(service)
             }
         }
         return services
@@ -389,7 +399,7 @@ struct ConfigDecoder {
                 reader.issue(path / "name", "must not be empty (leave it out for \"Loket <id>\")")
             }
             let services = reader.strings(table, "services", at: path) ?? []
-            for (index, service) in services.enumerated() where !serviceIDs.contains(service) {
+            for (index, service) in services.enumerated() where !knowsService(service, among: serviceIDs) {
                 reader.issue(path / "services" / index, unknownService(service, known: serviceIDs))
             }
             var spokenName = reader.string(table, "spoken_name", at: path)
@@ -515,7 +525,7 @@ struct ConfigDecoder {
                     + "KEY_A or KEYCODE_<n>" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
                 continue
             }
-            guard serviceIDs.contains(service) else {
+            guard knowsService(service, among: serviceIDs) else {
                 reader.issue(keyPath, unknownService(service, known: serviceIDs))
                 continue
             }
@@ -575,6 +585,10 @@ struct ConfigDecoder {
         if let socketPath = reader.string(table, "path", at: path) {
             if socketPath.isEmpty {
                 reader.issue(path / "path", "must not be empty")
+            } else if !socketPath.hasPrefix("/") {
+                // antred and antre resolve a relative path from different directories.
+                reader.issue(path / "path", "'\(socketPath)' is relative; write an absolute path like "
+                    + "\"\(SocketSettings.defaultPath)\" so antred and antre find the same socket")
             } else if socketPath.utf8.count > 107 {
                 // sun_path holds 108 bytes including the terminating NUL.
                 reader.issue(path / "path", "\(socketPath.utf8.count) bytes is too long for a Unix socket (max 107)")
