@@ -14,9 +14,39 @@ extension ConfigDecoder {
     /// The ids of every `[[service]]` written, broken ones included: a reference
     /// to a service whose own entry has an error is not "unknown" too. Empty
     /// when the service list itself is missing or broken (already reported).
+    /// A duplicated id is most often a copied entry whose id was not changed:
+    /// the references to the id it should have had are then part of that one
+    /// mistake (named in its message), not each an "unknown service".
     static func declaredServiceIDs(_ root: TOMLTable) -> [String] {
         guard let entries = root["service"]?.array else { return [] }
-        return entries.compactMap { $0.table?["id"]?.string }
+        let ids = entries.compactMap { $0.table?["id"]?.string }
+        guard Set(ids).count < ids.count else { return ids }
+        return ids + undeclaredServiceReferences(root, declared: ids)
+    }
+
+    /// Service ids that counters, buttons or the board name but no
+    /// `[[service]]` declares, in the order first named.
+    static func undeclaredServiceReferences(_ root: TOMLTable, declared: [String]) -> [String] {
+        var named: [String] = []
+        for counter in root["counter"]?.array?.compactMap(\.table) ?? [] {
+            named += counter["services"]?.array?.compactMap(\.string) ?? []
+        }
+        for dispenser in root["dispenser"]?.array?.compactMap(\.table) ?? [] {
+            guard let buttons = dispenser["buttons"]?.table else { continue }
+            named += buttons.keys.sorted().compactMap { buttons[$0]?.string }
+        }
+        named += root["board"]?.table?["services"]?.array?.compactMap(\.string) ?? []
+        var seen = Set(declared)
+        return named.filter { seen.insert($0).inserted }
+    }
+
+    /// The end of a duplicate-id message: the ids the copy may have been meant to have.
+    static func duplicateIDHint(_ root: TOMLTable) -> String {
+        let ids = root["service"]?.array?.compactMap { $0.table?["id"]?.string } ?? []
+        let missing = undeclaredServiceReferences(root, declared: ids)
+        guard !missing.isEmpty else { return "" }
+        let quoted = missing.map { "'\($0)'" }.joined(separator: ", ")
+        return "; counters or buttons name \(quoted), which no service has: did you mean id = \"\(missing[0])\" here?"
     }
 
     /// Whether a reference to service `id` is fine to accept. With no service

@@ -325,7 +325,8 @@ struct ConfigDecoder {
                 if id.range(of: "^[a-z0-9-]+$", options: .regularExpression) == nil {
                     reader.issue(path / "id", "'\(id)' may only use lowercase letters a-z, digits and '-'")
                 } else if let other = idOwners[id] {
-                    reader.issue(path / "id", "service id '\(id)' is already used by \(reader.place(other))")
+                    reader.issue(path / "id", "service id '\(id)' is already used by \(reader.place(other))"
+                        + Self.duplicateIDHint(root))
                 } else {
                     idOwners[id] = path
                 }

@@ -241,6 +241,25 @@ private func issues(_ toml: String) -> [String] {
             prefix = "P"
 
             """ + uses) == ["t.toml:13: service[2].id: service id 'ktp' is already used by service[0] (line 3)"])
+        // A copied entry whose id was not changed: the id it should have had is named
+        // in that one message, not reported at every counter and button.
+        #expect(issues(Self.office + Self.twoServices + """
+            [[service]]
+            id = "ktp"
+            name = "Kartu Keluarga"
+            prefix = "K"
+
+            [[counter]]
+            id = "1"
+            services = ["ktp", "kia", "kk"]
+
+            [[dispenser]]
+            id = "depan"
+            input = "serial:/dev/ttyUSB0?baud=9600"
+            printer = "tcp://10.0.0.9:9100"
+            buttons = { "1" = "ktp", "2" = "kia", "3" = "kk" }
+            """) == ["t.toml:13: service[2].id: service id 'ktp' is already used by service[0] (line 3); "
+                     + "counters or buttons name 'kk', which no service has: did you mean id = \"kk\" here?"])
         // A service dropped for its own error is not "unknown" wherever it is used.
         #expect(issues(Self.office + """
             [[service]]
