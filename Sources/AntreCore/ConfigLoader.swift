@@ -99,6 +99,9 @@ public enum ConfigLoader {
         let office = config.office
         out.append("Office:     \(office.name) (\(office.timeZone.identifier), language \(office.language.rawValue))")
         if !office.address.isEmpty { out.append("            \(office.address)") }
+        if !office.closedDates.isEmpty {
+            out.append("Closed:     " + office.closedDates.sorted().map(\.description).joined(separator: ", "))
+        }
 
         out.append("Services:   \(config.services.count)")
         let idWidth = config.services.map(\.id.count).max() ?? 0

@@ -50,6 +50,7 @@ private func issues(_ toml: String) -> [String] {
         let summary = ConfigLoader.summary(of: config)
         #expect(summary.contains("mon-thu 08:00-15:00, fri 08:00-11:00; last ticket 15 min before closing; "
             + "quota 30/day; closed 2026-12-24"), "\(summary)")
+        #expect(summary.contains("Closed:     2026-12-25, 2027-01-01"), "\(summary)")
     }
 
     @Test func mistakesNameFileLineKeyAndWhatWasExpected() {
