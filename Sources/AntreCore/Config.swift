@@ -52,6 +52,8 @@ public struct Office: Sendable, Equatable {
     /// office Wi-Fi ("http://192.168.1.10:8080", no trailing slash). Tickets print a
     /// QR code of `<boardURL>/t/<number>`; nil: no QR.
     public var boardURL: String?
+    /// `[office] closed_dates`: office-wide holidays; no service takes tickets.
+    public var closedDates: Set<LocalDay> = []
 
     // MARK: call rules (issue 11: priority, recalls)
 
@@ -98,6 +100,9 @@ public struct Service: Sendable, Equatable {
     public var fee: String
     /// Optional processing-time line ("1 hari kerja").
     public var processingTime: String
+    /// `hours`, `closed_dates`, `daily_quota`, `last_ticket_before_close_min`:
+    /// when the service takes tickets (see `IssueAdmission`). Default: always.
+    public var hours: ServiceHours = ServiceHours()
 
     public init(id: String, name: String, prefix: String, requirements: [String] = [], schedule: [String] = [],
                 officer: String = "", contact: String = "", fee: String = "", processingTime: String = "") {

@@ -101,6 +101,9 @@ public enum ConfigLoader {
         if !office.address.isEmpty { out.append("            \(office.address)") }
         out.append("Calls:      at most \(office.priorityRatio) priority per regular call; "
             + (office.recallsBeforeSkip.map { "skipped after \($0) recall\($0 == 1 ? "" : "s")" } ?? "recalls without limit"))
+        if !office.closedDates.isEmpty {
+            out.append("Closed:     " + office.closedDates.sorted().map(\.description).joined(separator: ", "))
+        }
 
         out.append("Services:   \(config.services.count)")
         let idWidth = config.services.map(\.id.count).max() ?? 0
@@ -108,6 +111,7 @@ public enum ConfigLoader {
         for service in config.services {
             out.append("  \(service.prefix)  \(pad(service.id, idWidth))  \(pad(service.name, nameWidth))"
                 + "  (\(service.requirements.count) persyaratan)")
+            if let hours = ConfigDecoder.hoursSummary(service.hours) { out.append("       \(hours)") }
         }
 
         out.append("Counters:   \(config.counters.count)")
@@ -185,13 +189,16 @@ struct ConfigDecoder {
 
         let office = decodeOffice(root)
         let services = decodeServices(root)
-        let serviceIDs = services.map(\.id)
+        // References are checked against every service written, so one broken
+        // [[service]] (or a missing list) is reported once, not at each use.
+        let serviceIDs = Self.declaredServiceIDs(root)
         let counters = decodeCounters(root, serviceIDs: serviceIDs)
         let dispensers = decodeDispensers(root, serviceIDs: serviceIDs)
         let socket = decodeSocket(root)
         let storage = decodeStorage(root)
         let metrics = decodeMetrics(root)
         let (board, boardURL) = decodeBoard(root, serviceIDs: serviceIDs, counterIDs: counters.map(\.id))
+        checkConsistency(root, services: services)
 
         guard var office else { return nil }
         office.boardURL = boardURL
@@ -210,7 +217,7 @@ struct ConfigDecoder {
             return nil
         }
         guard let table = reader.table(root, "office", at: ConfigPath(), section: "[office]") else { return nil }
-        reader.checkKeys(table, at: path, allowed: Self.officeKeys + Self.officeCallRuleKeys)
+        reader.checkKeys(table, at: path, allowed: Self.officeKeys + Self.officeCallRuleKeys + Self.officeHoursKeys)
         let name = reader.string(table, "name", at: path, required: true)
         let address = reader.string(table, "address", at: path) ?? ""
         let header = reader.strings(table, "header", at: path) ?? []
@@ -233,11 +240,13 @@ struct ConfigDecoder {
             }
         }
         let callRules = decodeCallRules(table, at: path)
+        let closedDates = decodeClosedDates(table, at: path)
         guard let name else { return nil }
         var office = Office(name: name, address: address, headerLines: header, footerLines: footer,
                             timeZone: timeZone, language: language)
         office.priorityRatio = callRules.priorityRatio
         office.recallsBeforeSkip = callRules.recallsBeforeSkip
+        office.closedDates = closedDates
         return office
     }
 
@@ -341,13 +350,14 @@ struct ConfigDecoder {
         var idOwners: [String: ConfigPath] = [:]
         var prefixOwners: [String: (ConfigPath, String)] = [:]
         for (table, path) in entries {
-            reader.checkKeys(table, at: path, allowed: Self.serviceKeys)
+            reader.checkKeys(table, at: path, allowed: Self.serviceKeys + Self.serviceHoursKeys)
             let id = reader.string(table, "id", at: path, required: true)
             if let id {
                 if id.range(of: "^[a-z0-9-]+$", options: .regularExpression) == nil {
                     reader.issue(path / "id", "'\(id)' may only use lowercase letters a-z, digits and '-'")
                 } else if let other = idOwners[id] {
-                    reader.issue(path / "id", "service id '\(id)' is already used by \(reader.place(other))")
+                    reader.issue(path / "id", "service id '\(id)' is already used by \(reader.place(other))"
+                        + Self.duplicateIDHint(root))
                 } else {
                     idOwners[id] = path
                 }
@@ -370,10 +380,13 @@ struct ConfigDecoder {
             let contact = reader.string(table, "contact", at: path) ?? ""
             let fee = reader.string(table, "fee", at: path) ?? ""
             let processingTime = reader.string(table, "processing_time", at: path) ?? ""
+            let hours = decodeServiceHours(table, at: path)
             if let id, let name, let prefix {
-                services.append(Service(id: id, name: name, prefix: prefix, requirements: requirements,
-                                        schedule: schedule, officer: officer, contact: contact, fee: fee,
-                                        processingTime: processingTime))
+                var service = Service(id: id, name: name, prefix: prefix, requirements: requirements,
+                                      schedule: schedule, officer: officer, contact: contact, fee: fee,
+                                      processingTime: processingTime)
+                service.hours = hours
+                services.append(service)
             }
         }
         return services
@@ -418,7 +431,7 @@ struct ConfigDecoder {
                 reader.issue(path / "name", "must not be empty (leave it out for \"Loket <id>\")")
             }
             let services = reader.strings(table, "services", at: path) ?? []
-            for (index, service) in services.enumerated() where !serviceIDs.contains(service) {
+            for (index, service) in services.enumerated() where !knowsService(service, among: serviceIDs) {
                 reader.issue(path / "services" / index, unknownService(service, known: serviceIDs))
             }
             var spokenName = reader.string(table, "spoken_name", at: path)
@@ -548,7 +561,7 @@ struct ConfigDecoder {
                     + "KEY_A or KEYCODE_<n>" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
                 continue
             }
-            guard serviceIDs.contains(service) else {
+            guard knowsService(service, among: serviceIDs) else {
                 reader.issue(keyPath, unknownService(service, known: serviceIDs))
                 continue
             }
@@ -627,6 +640,10 @@ struct ConfigDecoder {
         if let socketPath = reader.string(table, "path", at: path) {
             if socketPath.isEmpty {
                 reader.issue(path / "path", "must not be empty")
+            } else if !socketPath.hasPrefix("/") {
+                // antred and antre resolve a relative path from different directories.
+                reader.issue(path / "path", "'\(socketPath)' is relative; write an absolute path like "
+                    + "\"\(SocketSettings.defaultPath)\" so antred and antre find the same socket")
             } else if socketPath.utf8.count > 107 {
                 // sun_path holds 108 bytes including the terminating NUL.
                 reader.issue(path / "path", "\(socketPath.utf8.count) bytes is too long for a Unix socket (max 107)")
