@@ -29,13 +29,13 @@ public enum Daemon {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             return 1
         }
-        let config = runtime.controller.config
+        let config = runtime.config
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let dispatcher = VarlinkDispatcher(info: .antre, handler: QueueService(controller: runtime.controller,
+        let dispatcher = VarlinkDispatcher(info: .antre, handler: QueueService(desk: runtime.desk, gate: runtime.gate,
                                                                                reload: { try await runtime.reload() }))
         let server = ControlServer(path: config.socket.path, dispatcher: dispatcher,
                                    limits: ControlServerLimits(config.socket), group: group, logger: logger,
-                                   accessPolicy: { runtime.controller.accessPolicy })
+                                   accessPolicy: { runtime.running.policy })
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
 
         let status: Int32 = await withTaskGroup(of: Int32?.self) { tasks in
@@ -57,11 +57,11 @@ public enum Daemon {
                 }
             }
             tasks.addTask {
-                await watchDayRollover(controller: runtime.controller, logger: logger)
+                await watchDayRollover(runtime: runtime, logger: logger)
                 return nil
             }
             if config.metrics.isEnabled {
-                let metrics = MetricsServer(settings: config.metrics, controller: runtime.controller, group: group,
+                let metrics = MetricsServer(settings: config.metrics, desk: runtime.desk, group: group,
                                             logger: logger)
                 tasks.addTask {
                     do {
@@ -76,7 +76,7 @@ public enum Daemon {
                 }
             }
             tasks.addTask {
-                await watchDatabaseFile(controller: runtime.controller, logger: logger) ? 1 : nil
+                await watchDatabaseFile(runtime: runtime, logger: logger) ? 1 : nil
             }
             tasks.addTask {
                 await keepSystemdInformed(notifier: notifier, runtime: runtime, eventLoop: group.next(), logger: logger)
@@ -110,13 +110,13 @@ public enum Daemon {
             // Stop accepting, answer what is in flight (a ticket being printed
             // gets its reply), end Monitor streams, close connections; only
             // then cancel the rest and stop the queue.
-            let longestPrint = runtime.controller.config.dispensers.map(\.printTimeout).max() ?? .zero
-            await server.shutdown(grace: longestPrint + .seconds(2)) { runtime.controller.events.finishAll() }
+            let longestPrint = runtime.config.dispensers.map(\.printTimeout).max() ?? .zero
+            await server.shutdown(grace: longestPrint + .seconds(2)) { runtime.events.finishAll() }
             tasks.cancelAll()
             return result
         }
 
-        runtime.stop()
+        await runtime.shutdown()
         try? await group.shutdownGracefully()
         logger.notice("stopped")
         return status
@@ -135,7 +135,7 @@ public enum Daemon {
             guard !Task.isCancelled else { return }
             do {
                 try await eventLoop.submit {}.get()
-                let line = try await runtime.controller.statusLine()
+                let line = try await runtime.fullStatusLine()
                 if notifier.watchdogInterval != nil { try? notifier.watchdog() }
                 if line != lastStatus {
                     try? notifier.status(line)
@@ -152,14 +152,14 @@ public enum Daemon {
     /// restart would hand out today's numbers again), so antred stops with a
     /// non-zero status (systemd restarts it), leaving today's last numbers for
     /// the next start. Commits check the same before writing. True when lost.
-    static func watchDatabaseFile(controller: QueueController, logger: Logger) async -> Bool {
+    static func watchDatabaseFile(runtime: DaemonRuntime, logger: Logger) async -> Bool {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            guard !Task.isCancelled, let problem = await controller.databaseFileProblem() else { continue }
+            guard !Task.isCancelled, let problem = await runtime.databaseFileProblem() else { continue }
             logger.critical("database lost; stopping so that no press is recorded where nobody reads it", metadata: [
-                "reason": "\(problem)", "database": "\(controller.store.path)",
+                "reason": "\(problem)", "database": "\(runtime.store.path)",
             ])
-            switch await controller.saveNumbersAfterLoss() {
+            switch await runtime.saveNumbersAfterLoss() {
             case let .success(paths):
                 logger.critical("today's last numbers saved; the next start continues after them", metadata: [
                     "files": "\(paths.joined(separator: ", "))",
@@ -175,14 +175,14 @@ public enum Daemon {
 
     /// Checks for a new local day every second rather than sleeping until
     /// midnight, so clock corrections (NTP on a Raspberry Pi without RTC) are safe.
-    static func watchDayRollover(controller: QueueController, logger: Logger) async {
-        var today = LocalDay(containing: controller.now(), in: controller.config.office.timeZone)
+    static func watchDayRollover(runtime: DaemonRuntime, logger: Logger) async {
+        var today = LocalDay(containing: runtime.now(), in: runtime.config.office.timeZone)
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            let day = LocalDay(containing: controller.now(), in: controller.config.office.timeZone)
+            let day = LocalDay(containing: runtime.now(), in: runtime.config.office.timeZone)
             guard day != today else { continue }
             do {
-                let expired = try await controller.rollover()
+                let expired = try await runtime.rollover()
                 logger.notice("new day", metadata: ["day": "\(day)", "expired": "\(expired)"])
                 today = day
             } catch {
