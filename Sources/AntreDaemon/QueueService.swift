@@ -34,14 +34,14 @@ struct QueueService: QueueHandler {
     func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply {
         try authorize(.officer, caller, "Issue")
         let outcome = try await desk.issue(serviceID: parameters.service, dispenserID: parameters.dispenser,
-                                                 actor: actor(caller))
+                                           actor: actor(caller))
         return IssueReply(ticket: info(outcome), ahead: outcome.ahead ?? 0, printed: outcome.printed ?? false)
     }
 
     func callNext(_ parameters: CallNextParameters, caller: Caller) async throws -> CallNextReply {
         try authorize(.officer, caller, "CallNext")
         let outcome = try await desk.callNext(counterID: parameters.counter, serviceIDs: parameters.services ?? [],
-                                                    actor: actor(caller))
+                                              actor: actor(caller))
         return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter,
                              waiting: outcome.stillWaiting)
     }
@@ -56,7 +56,7 @@ struct QueueService: QueueHandler {
         try authorize(.officer, caller, "Recall")
         try requireSelector(parameters)
         let outcome = try await desk.act(.recall, counterID: parameters.counter, number: parameters.number,
-                                               actor: actor(caller))
+                                         actor: actor(caller))
         return RecallReply(ticket: info(outcome), counterName: outcome.counterName)
     }
 
@@ -64,20 +64,20 @@ struct QueueService: QueueHandler {
         try authorize(.officer, caller, "Skip")
         try requireSelector(parameters)
         return TicketReply(ticket: info(try await desk.act(.skip, counterID: parameters.counter,
-                                                                 number: parameters.number, actor: actor(caller))))
+                                                           number: parameters.number, actor: actor(caller))))
     }
 
     func finish(_ parameters: FinishParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.officer, caller, "Finish")
         try requireSelector(parameters)
         return TicketReply(ticket: info(try await desk.act(.finish, counterID: parameters.counter,
-                                                                 number: parameters.number, actor: actor(caller))))
+                                                           number: parameters.number, actor: actor(caller))))
     }
 
     func transfer(_ parameters: TransferParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.officer, caller, "Transfer")
         return TicketReply(ticket: info(try await desk.transfer(number: parameters.number, toServiceID: parameters.service,
-                                                               actor: actor(caller))))
+                                                                actor: actor(caller))))
     }
 
     func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply {
@@ -88,7 +88,7 @@ struct QueueService: QueueHandler {
     func confirmPrinted(_ parameters: ConfirmPrintedParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.officer, caller, "ConfirmPrinted")
         return TicketReply(ticket: info(try await desk.confirmPrinted(number: parameters.number,
-                                                                             actor: actor(caller))))
+                                                                      actor: actor(caller))))
     }
 
     func getTicket(_ parameters: GetTicketParameters, caller: Caller) async throws -> TicketReply {
