@@ -7,7 +7,8 @@ import Glibc
 
 /// A printer written through a device node (`file:/dev/usb/lp0`, the kernel's usblp).
 /// Regular files and FIFOs work too (appended to), which is how tests watch it.
-/// It cannot answer status queries: `queryStatus` is always `.unknown`.
+/// It cannot answer status queries; `queryStatus` is the probe: it (re)opens the
+/// device and answers `.unreachable` when that fails, `.unknown` when it is open.
 public final class DeviceFilePrinter: PrinterTransport, @unchecked Sendable {
     public let connection: PrinterConnection
     private let path: String
@@ -41,7 +42,17 @@ public final class DeviceFilePrinter: PrinterTransport, @unchecked Sendable {
         }
     }
 
-    public func queryStatus(timeout: Duration) -> PrinterStatusReading { .unknown }
+    public func queryStatus(timeout: Duration) -> PrinterStatusReading {
+        lock.lock()
+        defer { lock.unlock() }
+        do throws(PrinterError) {
+            _ = try openedLocked()
+        } catch {
+            if case let .unreachable(_, reason) = error { return .unreachable(reason) }
+            return .unreachable(error.description)
+        }
+        return .unknown
+    }
 
     public func close() {
         lock.lock()
