@@ -22,6 +22,11 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
     case notConfirmable(number: String, printState: PrintState)
     /// A ticket called by number at a counter that does not serve its service.
     case notServedAtCounter(number: String, service: String, counter: String)
+    /// Outside the service's opening hours (or a closed date, or past the last
+    /// ticket time): no number was taken. `reason` says when it reopens.
+    case serviceClosed(service: String, reason: String)
+    /// Today's `daily_quota` of the service is used up: no number was taken.
+    case dailyQuotaReached(service: String, quota: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -44,6 +49,8 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
                 : "cannot confirm \(number): its print state is \(printState.rawValue), not unconfirmed"
         case let .notServedAtCounter(number, service, counter):
             "counter \(counter) does not serve \(service): call \(number) at a counter that does, or transfer it"
+        case let .serviceClosed(service, reason): "\(service) is \(reason); no number was taken (officers: --force)"
+        case let .dailyQuotaReached(service, _, reason): "\(service): \(reason); no number was taken (officers: --force)"
         }
     }
 }

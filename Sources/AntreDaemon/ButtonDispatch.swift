@@ -5,16 +5,17 @@ import Logging
 import Synchronization
 
 /// Turns one dispenser's raw button keys into presses for its pipeline: maps
-/// the key to a service and drops mashing within the cooldown. Runs on the
-/// input's thread.
+/// the key to a service (a `priority_buttons` key gives a priority ticket) and
+/// drops mashing within the cooldown. Runs on the input's thread.
 final class ButtonDispatch: Sendable {
     private let dispenser: Dispenser
     /// Hands the press to the dispenser's pipeline; false when it has none.
-    private let deliver: @Sendable (_ serviceID: String) -> Bool
+    private let deliver: @Sendable (_ serviceID: String, _ priority: Bool) -> Bool
     private let logger: Logger
     private let debouncer: Mutex<ButtonDebouncer>
 
-    init(dispenser: Dispenser, logger: Logger, deliver: @escaping @Sendable (_ serviceID: String) -> Bool) {
+    init(dispenser: Dispenser, logger: Logger,
+         deliver: @escaping @Sendable (_ serviceID: String, _ priority: Bool) -> Bool) {
         self.dispenser = dispenser
         self.deliver = deliver
         self.debouncer = Mutex(ButtonDebouncer(cooldown: dispenser.cooldown))
@@ -24,7 +25,7 @@ final class ButtonDispatch: Sendable {
     }
 
     func press(_ key: String) {
-        guard let serviceID = dispenser.buttons[key] else {
+        guard let (serviceID, priority) = dispenser.ticketRequest(forKey: key) else {
             logger.warning("button not mapped to a service", metadata: ["button": "\(key)"])
             return
         }
@@ -32,7 +33,7 @@ final class ButtonDispatch: Sendable {
             logger.debug("press within cooldown ignored", metadata: ["button": "\(key)"])
             return
         }
-        if !deliver(serviceID) {
+        if !deliver(serviceID, priority) {
             logger.error("press for a dispenser without printer", metadata: ["service": "\(serviceID)"])
         }
     }

@@ -148,9 +148,9 @@ final class DaemonRuntime: Sendable {
 
     private func startInput(for dispenser: Dispenser) {
         if let source = devices.buttons(dispenser) {
-            let dispatch = ButtonDispatch(dispenser: dispenser, logger: logger) { [running] serviceID in
+            let dispatch = ButtonDispatch(dispenser: dispenser, logger: logger) { [running] serviceID, priority in
                 guard let pipeline = running.pipeline(dispenser.id) else { return false }
-                pipeline.press(serviceID: serviceID)
+                pipeline.press(serviceID: serviceID, priority: priority)
                 return true
             }
             source.start { key in dispatch.press(key) }

@@ -139,16 +139,21 @@ final class DispenserPipeline: Sendable {
     // MARK: - Entry points
 
     /// A button press, on the input thread: queued, never waited for.
-    func press(serviceID: String) {
+    func press(serviceID: String, priority: Bool = false) {
         thread.submit { [self] in
             // A refusal or failure is logged and recorded where it happens.
-            _ = try? pressStep(serviceID: serviceID, actor: "dispenser:\(dispenser.id)")
+            _ = try? pressStep(serviceID: serviceID, priority: priority, force: false,
+                               actor: "dispenser:\(dispenser.id)")
         }
     }
 
     /// `antre issue`: a press on this dispenser, answered with the outcome.
-    func issue(serviceID: String, actor: String?) async throws -> TicketOutcome {
-        try await thread.run { [self] in try pressStep(serviceID: serviceID, actor: actor) }
+    /// `force`: an officer issues outside the opening hours or past the quota.
+    func issue(serviceID: String, priority: Bool = false, force: Bool = false,
+               actor: String?) async throws -> TicketOutcome {
+        try await thread.run { [self] in
+            try pressStep(serviceID: serviceID, priority: priority, force: force, actor: actor)
+        }
     }
 
     /// An officer's reprint of `number` (one of today's tickets, `existing`).
@@ -193,12 +198,16 @@ final class DispenserPipeline: Sendable {
 
     // MARK: - The steps (on the pipeline thread)
 
-    /// Reprints owed go first; then readiness; then the commit; then paper.
-    private func pressStep(serviceID: String, actor: String?) throws -> TicketOutcome {
+    /// Reprints owed go first; then readiness; then the office's rules (hours,
+    /// quota); then the commit; then paper.
+    private func pressStep(serviceID: String, priority: Bool, force: Bool, actor: String?) throws -> TicketOutcome {
         settleReprints()
         let config = context.config()
         guard let service = config.service(serviceID) else { throw QueueError.serviceNotFound(service: serviceID) }
         let readiness = preflight()
+        if !readiness.isDown {
+            try admit(service, office: config.office, force: force, actor: actor)
+        }
         switch PressPolicy.decide(printer: readiness) {
         case let .refuse(reason):
             recordMissedPress(serviceID: service.id, reason: reason)
@@ -215,7 +224,8 @@ final class DispenserPipeline: Sendable {
             issued = try context.results.riding { riding in
                 try context.store.issue(serviceID: service.id, prefix: service.prefix, dispenserID: dispenser.id,
                                         printState: .pending, now: context.clock.now(), actor: actor,
-                                        applying: riding)
+                                        applying: riding, priority: priority, counters: config.counters,
+                                        priorityRatio: config.office.priorityRatio)
             }
         } catch let QueueError.storageFailed(reason) {
             pressNotRecorded(serviceID: service.id, reason: reason, office: config.office)
@@ -225,7 +235,8 @@ final class DispenserPipeline: Sendable {
         logger.notice("ticket issued", metadata: [
             "ticket": "\(issued.ticket.number)", "service": "\(service.id)", "ahead": "\(issued.ahead)",
         ])
-        let fault = printTicket(issued.ticket, ahead: issued.ahead, isReprint: false, oweReprintOnFailure: true)
+        let fault = printTicket(issued.ticket, ahead: issued.ahead, waitEstimate: issued.waitEstimate, isReprint: false,
+                                oweReprintOnFailure: true)
         var outcome = TicketOutcome(ticket: issued.ticket, serviceName: service.name, ahead: issued.ahead)
         // The result's row rides with the next commit: tell the client what is true now.
         outcome.ticket.printState = fault == nil ? .printed : .failed
@@ -246,9 +257,12 @@ final class DispenserPipeline: Sendable {
         let ticket = try context.store.markReprintRequested(number: existing.number, now: context.clock.now(),
                                                             actor: actor)
         context.sink.journalChanged()
-        let ahead = try context.store.waitingAhead(of: ticket)
-        let fault = printTicket(ticket, ahead: ahead, isReprint: true, oweReprintOnFailure: false,
-                                note: "reprint by officer")
+        let config = context.config()
+        let position = try context.store.position(of: ticket, counters: config.counters,
+                                                  priorityRatio: config.office.priorityRatio)
+        let ahead = position.ahead
+        let fault = printTicket(ticket, ahead: ahead, waitEstimate: position.waitEstimate, isReprint: true,
+                                oweReprintOnFailure: false, note: "reprint by officer")
         var result = TicketOutcome(ticket, config: context.config())
         result.ticket.printState = fault == nil ? .printed : .failed
         result.ahead = ahead
@@ -257,13 +271,26 @@ final class DispenserPipeline: Sendable {
         return result
     }
 
+    /// Outside the opening hours or past today's quota the resident gets a
+    /// notice slip (when it reopens, the schedule) and no number.
+    private func admit(_ service: Service, office: Office, force: Bool, actor: String?) throws {
+        guard let refusal = try IssueRules.refusal(for: service, office: office, store: context.store,
+                                                   now: context.clock.now(), force: force, actor: actor,
+                                                   logger: logger) else { return }
+        if let fault = transmit(ESCPOSEncoder(profile: dispenser.profile).encode(TicketLayout.receipt(for: refusal.notice)),
+                                label: "notice") {
+            logger.error("cannot print the notice", metadata: ["error": "\(fault)"])
+        }
+        throw refusal.error
+    }
+
     /// Lays out, encodes and sends a ticket; its result waits in
     /// `PendingPrintResults`. A failure never loses the ticket: it keeps its
     /// place, is marked print_failed, and (unless this was already a reprint)
     /// is owed one reprint when the printer is back.
     @discardableResult
-    private func printTicket(_ ticket: Ticket, ahead: Int, isReprint: Bool, oweReprintOnFailure: Bool,
-                             note: String? = nil) -> PrintFault? {
+    private func printTicket(_ ticket: Ticket, ahead: Int, waitEstimate: WaitEstimate?, isReprint: Bool,
+                             oweReprintOnFailure: Bool, note: String? = nil) -> PrintFault? {
         let config = context.config()
         let service = config.service(ticket.issuedServiceID) ?? config.service(ticket.serviceID)
             ?? Service(id: ticket.serviceID, name: ticket.serviceID, prefix: ticket.number.prefix)
@@ -271,7 +298,9 @@ final class DispenserPipeline: Sendable {
         // A reprint shows the place in line as of now, and none once the ticket left the line.
         let slip = TicketSlip(ticket: ticket, service: service, office: config.office,
                               ahead: isReprint && ticket.state != .waiting ? nil : ahead, isReprint: isReprint,
-                              reprintedAt: isReprint ? now : nil)
+                              reprintedAt: isReprint ? now : nil,
+                              counterNames: config.counters(serving: service.id).map(\.name),
+                              waitEstimate: isReprint && ticket.state != .waiting ? nil : waitEstimate)
         let fault = transmit(ESCPOSEncoder(profile: dispenser.profile).encode(TicketLayout.receipt(for: slip)),
                              label: "\(ticket.number)")
         let actor = "dispenser:\(dispenser.id)"
@@ -372,9 +401,12 @@ final class DispenserPipeline: Sendable {
             guard let ticket = try? context.store.ticket(id: reprint.ticketID), ticket.printState == .failed else {
                 continue
             }
-            let ahead = (try? context.store.waitingAhead(of: ticket)) ?? 0
+            let config = context.config()
+            let position = try? context.store.position(of: ticket, counters: config.counters,
+                                                       priorityRatio: config.office.priorityRatio)
             logger.notice("reprinting automatically", metadata: ["ticket": "\(ticket.number)"])
-            printTicket(ticket, ahead: ahead, isReprint: true, oweReprintOnFailure: false, note: "automatic reprint")
+            printTicket(ticket, ahead: position?.ahead ?? 0, waitEstimate: position?.waitEstimate, isReprint: true,
+                        oweReprintOnFailure: false, note: "automatic reprint")
         }
     }
 

@@ -104,20 +104,26 @@ final class QueueDesk: Sendable {
 
     /// `antre issue SERVICE`: as if the service's button were pressed on a
     /// dispenser (the one given, else one with that button, else the first).
-    func issue(serviceID: String, dispenserID: String?, actor: String?) async throws -> TicketOutcome {
+    func issue(serviceID: String, dispenserID: String?, priority: Bool = false, force: Bool = false,
+               actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard let service = config.service(serviceID) else { throw QueueError.serviceNotFound(service: serviceID) }
         if let dispenser = try dispenserForIssue(serviceID: serviceID, requested: dispenserID, config: config),
            let pipeline = running.pipeline(dispenser.id) {
-            return try await pipeline.issue(serviceID: serviceID, actor: actor)
+            return try await pipeline.issue(serviceID: serviceID, priority: priority, force: force, actor: actor)
         }
         // No dispenser at all: a number without paper (the officer writes it down).
         let issued: IssuedTicket
         do {
             issued = try await worker.run { [self] in
+                if let refusal = try IssueRules.refusal(for: service, office: config.office, store: store, now: now(),
+                                                        force: force, actor: actor, logger: logger) {
+                    throw refusal.error
+                }
                 let issued = try results.riding { riding in
                     try store.issue(serviceID: service.id, prefix: service.prefix, dispenserID: nil, printState: .none,
-                                    now: now(), actor: actor, applying: riding)
+                                    now: now(), actor: actor, applying: riding, priority: priority,
+                                    counters: config.counters, priorityRatio: config.office.priorityRatio)
                 }
                 events.pump()
                 return issued
@@ -162,7 +168,8 @@ final class QueueDesk: Sendable {
         for id in serviceIDs where config.service(id) == nil { throw QueueError.serviceNotFound(service: id) }
         let services = serviceIDs.isEmpty ? counter.services : serviceIDs
         let (ticket, stillWaiting) = try await worker.run { [self] in
-            let ticket = try store.callNext(counterID: counter.id, serviceIDs: services, now: now(), actor: actor)
+            let ticket = try store.callNext(counterID: counter.id, serviceIDs: services, now: now(), actor: actor,
+                                            priorityRatio: config.office.priorityRatio)
             events.pump()
             return (ticket, try store.waitingCount(serviceIDs: services, now: now()))
         }
@@ -185,7 +192,9 @@ final class QueueDesk: Sendable {
         let ticket = try await worker.run { [self] in
             let ticket: Ticket
             switch action {
-            case .recall: ticket = try store.recall(counterID: counterID, number: parsed, now: now(), actor: actor)
+            case .recall:
+                ticket = try store.recall(counterID: counterID, number: parsed, now: now(), actor: actor,
+                                          recallsBeforeSkip: config.office.recallsBeforeSkip)
             case .skip: ticket = try store.skip(counterID: counterID, number: parsed, now: now(), actor: actor)
             case .finish: ticket = try store.finish(counterID: counterID, number: parsed, now: now(), actor: actor)
             }
@@ -196,6 +205,43 @@ final class QueueDesk: Sendable {
         return TicketOutcome(ticket, config: config)
     }
 
+    /// `antre call T-012 --counter 1`: that waiting ticket, now, at that counter
+    /// (which must serve its service).
+    func callNumber(_ number: String, counterID: String, actor: String?) async throws -> TicketOutcome {
+        let config = self.config
+        guard let counter = config.counter(counterID) else { throw QueueError.counterNotFound(counter: counterID) }
+        guard let parsed = TicketNumber(parsing: number) else { throw QueueError.ticketNotFound(number: number) }
+        let (ticket, stillWaiting) = try await worker.run { [self] in
+            let ticket = try store.callNumber(parsed, counterID: counter.id, serviceIDs: counter.services, now: now(),
+                                              actor: actor)
+            events.pump()
+            return (ticket, try store.waitingCount(serviceIDs: counter.services, now: now()))
+        }
+        logger.notice("ticket called by number", metadata: [
+            "ticket": "\(ticket.number)", "counter": "\(counter.id)", "service": "\(ticket.serviceID)",
+        ])
+        var result = TicketOutcome(ticket, config: config)
+        result.stillWaiting = stillWaiting
+        return result
+    }
+
+    /// `antre requeue T-012`: a skipped resident came back; back in line by
+    /// the ticket's issue time.
+    func requeue(number: String, actor: String?) async throws -> TicketOutcome {
+        let config = self.config
+        guard let parsed = TicketNumber(parsing: number) else { throw QueueError.ticketNotFound(number: number) }
+        let (ticket, ahead) = try await worker.run { [self] in
+            let ticket = try store.requeue(parsed, now: now(), actor: actor)
+            events.pump()
+            return (ticket, try store.waitingAhead(of: ticket, counters: config.counters,
+                                                   priorityRatio: config.office.priorityRatio))
+        }
+        logger.notice("ticket back in line", metadata: ["ticket": "\(ticket.number)", "actor": "\(actor ?? "-")"])
+        var result = TicketOutcome(ticket, config: config)
+        result.ahead = ahead
+        return result
+    }
+
     func transfer(number: String, toServiceID: String, actor: String?) async throws -> TicketOutcome {
         let config = self.config
         guard config.service(toServiceID) != nil else { throw QueueError.serviceNotFound(service: toServiceID) }
@@ -203,7 +249,8 @@ final class QueueDesk: Sendable {
         let (ticket, ahead) = try await worker.run { [self] in
             let ticket = try store.transfer(number: parsed, toServiceID: toServiceID, now: now(), actor: actor)
             events.pump()
-            return (ticket, try store.waitingAhead(of: ticket))
+            return (ticket, try store.waitingAhead(of: ticket, counters: config.counters,
+                                                   priorityRatio: config.office.priorityRatio))
         }
         logger.notice("ticket transferred", metadata: ["ticket": "\(ticket.number)", "service": "\(toServiceID)"])
         var result = TicketOutcome(ticket, config: config)
@@ -233,7 +280,8 @@ final class QueueDesk: Sendable {
         let day = LocalDay(containing: now(), in: config.office.timeZone)
         let found = try await worker.run { [self] () throws -> (Ticket, Int)? in
             guard let ticket = try store.ticket(number: parsed, day: day) else { return nil }
-            return (ticket, try store.waitingAhead(of: ticket))
+            return (ticket, try store.waitingAhead(of: ticket, counters: config.counters,
+                                                   priorityRatio: config.office.priorityRatio))
         }
         guard let (ticket, ahead) = found else { throw QueueError.ticketNotFound(number: parsed.description) }
         var result = TicketOutcome(ticket, config: config)

@@ -411,6 +411,16 @@ public final class QueueStore: Sendable {
         }
     }
 
+    /// Tickets issued today for `serviceID` (where they were issued, whatever
+    /// happened to them since): what a `daily_quota` counts.
+    public func issuedCount(serviceID: String, now: Date) throws -> Int {
+        let day = day(of: now)
+        return try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ticket WHERE day = ? AND issued_service = ?",
+                             arguments: [day.description, serviceID]) ?? 0
+        }
+    }
+
     /// Today's figures per service, called tickets, failed and unconfirmed prints.
     /// Services without a ticket today are not listed (the store does not know
     /// the configuration).

@@ -294,6 +294,13 @@ error NotConfirmable (number: string, print_state: string)
 # The ticket called by number waits for a service this counter does not serve.
 error NotServedAtCounter (number: string, service: string, counter: string)
 
+# Outside the service's opening hours, on a closed date or past the last
+# ticket time: no number was taken. reason says when it reopens.
+error ServiceClosed (service: string, reason: string)
+
+# Today's daily_quota of the service is used up: no number was taken.
+error DailyQuotaReached (service: string, quota: int, reason: string)
+
 # The configuration file has errors; the running configuration is kept.
 error ConfigInvalid (issues: []string)
 

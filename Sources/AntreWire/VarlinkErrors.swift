@@ -22,6 +22,8 @@ public enum VarlinkErrors {
         public static let storageFailed = "io.antre.Queue.StorageFailed"
         public static let notConfirmable = "io.antre.Queue.NotConfirmable"
         public static let notServedAtCounter = "io.antre.Queue.NotServedAtCounter"
+        public static let serviceClosed = "io.antre.Queue.ServiceClosed"
+        public static let dailyQuotaReached = "io.antre.Queue.DailyQuotaReached"
         public static let configInvalid = "io.antre.Queue.ConfigInvalid"
         public static let permissionDenied = "io.antre.Queue.PermissionDenied"
         public static let internalError = "io.antre.Queue.InternalError"
@@ -128,6 +130,13 @@ extension QueueError {
             VarlinkError(name: VarlinkErrors.Name.notServedAtCounter,
                          parameters: ["number": .string(number), "service": .string(service),
                                       "counter": .string(counter)])
+        case let .serviceClosed(service, reason):
+            VarlinkError(name: VarlinkErrors.Name.serviceClosed,
+                         parameters: ["service": .string(service), "reason": .string(reason)])
+        case let .dailyQuotaReached(service, quota, reason):
+            VarlinkError(name: VarlinkErrors.Name.dailyQuotaReached,
+                         parameters: ["service": .string(service), "quota": .int(Int64(quota)),
+                                      "reason": .string(reason)])
         }
     }
 
@@ -175,6 +184,13 @@ extension QueueError {
             guard let number = string("number"), let service = string("service"),
                   let counter = string("counter") else { return nil }
             self = .notServedAtCounter(number: number, service: service, counter: counter)
+        case VarlinkErrors.Name.serviceClosed:
+            guard let service = string("service"), let reason = string("reason") else { return nil }
+            self = .serviceClosed(service: service, reason: reason)
+        case VarlinkErrors.Name.dailyQuotaReached:
+            guard let service = string("service"), let reason = string("reason"),
+                  case let .int(quota)? = p["quota"] else { return nil }
+            self = .dailyQuotaReached(service: service, quota: Int(quota), reason: reason)
         default:
             return nil
         }
