@@ -66,11 +66,15 @@ final class DaemonHarness: @unchecked Sendable {
     ///   - extraLines: TOML appended at the end (e.g. a `[board]` section).
     ///   - database: the database path instead of `<test dir>/antre.db` (e.g. on a small tmpfs).
     ///   - storageLines: extra `[storage]` settings (e.g. `retention_days = 7`).
+    ///   - officeLines: extra `[office]` settings (e.g. `priority_ratio = 2`).
+    ///   - serviceLines: extra settings per service id (e.g. `["ktp": ["daily_quota = 30"]]`).
+    ///   - dispenserLines: TOML after the dispenser's profile (e.g. a `[dispenser.priority_buttons]` table).
     init(printer: String, paper: Int = 80, cooldownMs: Int = 0, timezone: String? = nil,
          cancelKanji: Bool = false, socketLines: [String] = [], input: String? = nil,
          buttonMap: [String: String]? = nil, launcher: [String] = [],
          launcherEnvironment: [String: String] = [:], nativeQR: Bool = false, extraLines: [String] = [],
-         database: String? = nil, storageLines: [String] = []) throws {
+         database: String? = nil, storageLines: [String] = [], officeLines: [String] = [],
+         serviceLines: [String: [String]] = [:], dispenserLines: [String] = []) throws {
         self.launcher = launcher
         self.launcherEnvironment = launcherEnvironment
         directory = try TemporaryDirectory(prefix: "antre-it")
@@ -83,7 +87,8 @@ final class DaemonHarness: @unchecked Sendable {
         let toml = Self.toml(from: shipped, printer: printer, buttonPath: buttonPath, paper: paper,
                              cooldownMs: cooldownMs, timezone: timezone, cancelKanji: cancelKanji,
                              socket: socketPath, database: databasePath, socketLines: socketLines,
-                             input: input, buttons: buttonMap, nativeQR: nativeQR, storageLines: storageLines)
+                             input: input, buttons: buttonMap, nativeQR: nativeQR, storageLines: storageLines,
+                             officeLines: officeLines, serviceLines: serviceLines, dispenserLines: dispenserLines)
             + extraLines.joined(separator: "\n") + "\n"
         try toml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
@@ -209,7 +214,8 @@ final class DaemonHarness: @unchecked Sendable {
                      timezone: String?, cancelKanji: Bool, socket: String, database: String,
                      socketLines: [String] = [], input: String? = nil,
                      buttons buttonOverride: [String: String]? = nil, nativeQR: Bool = false,
-                     storageLines: [String] = []) -> String {
+                     storageLines: [String] = [], officeLines: [String] = [],
+                     serviceLines: [String: [String]] = [:], dispenserLines: [String] = []) -> String {
         var lines: [String] = []
         func string(_ value: String) -> String {
             "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -218,14 +224,14 @@ final class DaemonHarness: @unchecked Sendable {
         let office = config.office
         lines += ["[office]", "name = \(string(office.name))", "address = \(string(office.address))",
                   "header = \(array(office.headerLines))", "footer = \(array(office.footerLines))",
-                  "timezone = \(string(timezone ?? office.timeZone.identifier))", "language = \(string(office.language.rawValue))",
-                  "", "[socket]", "path = \(string(socket))"] + socketLines + ["", "[storage]", "database = \(string(database))"] + storageLines + [""]
+                  "timezone = \(string(timezone ?? office.timeZone.identifier))", "language = \(string(office.language.rawValue))"]
+            + officeLines + ["", "[socket]", "path = \(string(socket))"] + socketLines + ["", "[storage]", "database = \(string(database))"] + storageLines + [""]
         for service in config.services {
             lines += ["[[service]]", "id = \(string(service.id))", "name = \(string(service.name))",
                       "prefix = \(string(service.prefix))", "requirements = \(array(service.requirements))",
                       "schedule = \(array(service.schedule))", "officer = \(string(service.officer))",
                       "contact = \(string(service.contact))", "fee = \(string(service.fee))",
-                      "processing_time = \(string(service.processingTime))", ""]
+                      "processing_time = \(string(service.processingTime))"] + (serviceLines[service.id] ?? []) + [""]
         }
         for counter in config.counters {
             lines += ["[[counter]]", "id = \(string(counter.id))", "name = \(string(counter.name))",
@@ -238,7 +244,7 @@ final class DaemonHarness: @unchecked Sendable {
                   "[dispenser.buttons]"]
         for key in buttons.keys.sorted() { lines.append("\(string(key)) = \(string(buttons[key] ?? ""))") }
         lines += ["[dispenser.profile]", "paper = \(paper)", "code_page = \"pc858\"", "cutter = true",
-                  "cancel_kanji = \(cancelKanji)", "native_qr = \(nativeQR)", ""]
+                  "cancel_kanji = \(cancelKanji)", "native_qr = \(nativeQR)", ""] + dispenserLines + [""]
         return lines.joined(separator: "\n")
     }
 }
