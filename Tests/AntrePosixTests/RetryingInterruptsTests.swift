@@ -42,6 +42,11 @@ private let signalsSeen = Atomic<Int>(0)
         let waiter = Mutex<(thread: pthread_t?, revents: Int16??)>((nil, nil))
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
+            // The test runner's threads may block signals: this one must take SIGUSR2.
+            var only = sigset_t()
+            sigemptyset(&only)
+            sigaddset(&only, SIGUSR2)
+            pthread_sigmask(SIG_UNBLOCK, &only, nil)
             waiter.withLock { $0.thread = pthread_self() }
             let revents = pollOnce(readEnd, events: Int32(POLLIN), until: deadline(after: .seconds(5)))
             waiter.withLock { $0.revents = .some(revents) }
