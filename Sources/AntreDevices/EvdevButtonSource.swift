@@ -17,24 +17,19 @@ import Glibc
 /// the serial source's backoff (100 ms doubling to 5 s), then logs "reconnected".
 public final class EvdevButtonSource: ButtonSource {
     public let input: InputSpec
-    private let path: String
-    private let logger: Logger
-    private let initialBackoff: Duration
-    private let maxBackoff: Duration
+    private let loop: EvdevReadLoop
     private let reader = ButtonReaderThread()
 
     public init(path: String, logger: Logger = Logger(label: "antre.buttons.evdev"),
                 initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5)) {
-        self.path = path
         self.input = .evdev(path: path)
-        self.logger = logger
-        self.initialBackoff = initialBackoff
-        self.maxBackoff = maxBackoff
+        self.loop = EvdevReadLoop(device: ReconnectingInput(path: path, logger: logger, initialBackoff: initialBackoff,
+                                                            maxBackoff: maxBackoff))
     }
 
     public func start(onPress: @escaping @Sendable (String) -> Void) {
-        let loop = EvdevReadLoop(path: path, logger: logger, initialBackoff: initialBackoff, maxBackoff: maxBackoff)
-        reader.start(name: "buttons \(path)") { stop in loop.run(stop: stop, onPress: onPress) }
+        let loop = self.loop
+        reader.start(name: "buttons \(loop.device.path)") { stop in loop.run(stop: stop, onPress: onPress) }
     }
 
     public func stop() { reader.stop() }
@@ -73,13 +68,12 @@ public enum EvdevEventDecoder {
 }
 
 private struct EvdevReadLoop: Sendable {
-    let path: String
-    let logger: Logger
-    let initialBackoff: Duration
-    let maxBackoff: Duration
+    let device: ReconnectingInput
 
     func run(stop: StopSignal, onPress: @Sendable (String) -> Void) {
-        ReconnectingInput(path: path, logger: logger, initialBackoff: initialBackoff, maxBackoff: maxBackoff).run(
+        let path = device.path
+        let logger = device.logger
+        device.run(
             stop: stop,
             open: {
                 let fd = retryingInterrupts { open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }

@@ -11,30 +11,21 @@ import Glibc
 /// per outage and reopens with backoff (100 ms doubling to 5 s), then logs "reconnected".
 public final class SerialButtonSource: ButtonSource {
     public let input: InputSpec
-    private let path: String
-    private let baud: Int
-    private let framing: InputSpec.SerialFraming
-    private let logger: Logger
-    private let initialBackoff: Duration
-    private let maxBackoff: Duration
+    private let loop: ReadLoop
     private let reader = ButtonReaderThread()
 
     public init(path: String, baud: Int, framing: InputSpec.SerialFraming,
                 logger: Logger = Logger(label: "antre.buttons.serial"),
                 initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5)) {
-        self.path = path
-        self.baud = baud
-        self.framing = framing
         self.input = .serial(path: path, baud: baud, framing: framing)
-        self.logger = logger
-        self.initialBackoff = initialBackoff
-        self.maxBackoff = maxBackoff
+        self.loop = ReadLoop(device: ReconnectingInput(path: path, logger: logger, initialBackoff: initialBackoff,
+                                                       maxBackoff: maxBackoff),
+                             baud: baud, framing: framing)
     }
 
     public func start(onPress: @escaping @Sendable (String) -> Void) {
-        let loop = ReadLoop(path: path, baud: baud, framing: framing, logger: logger,
-                            initialBackoff: initialBackoff, maxBackoff: maxBackoff)
-        reader.start(name: "buttons \(path)") { stop in loop.run(stop: stop, onPress: onPress) }
+        let loop = self.loop
+        reader.start(name: "buttons \(loop.device.path)") { stop in loop.run(stop: stop, onPress: onPress) }
     }
 
     public func stop() { reader.stop() }
@@ -43,15 +34,13 @@ public final class SerialButtonSource: ButtonSource {
 }
 
 private struct ReadLoop: Sendable {
-    let path: String
+    let device: ReconnectingInput
     let baud: Int
     let framing: InputSpec.SerialFraming
-    let logger: Logger
-    let initialBackoff: Duration
-    let maxBackoff: Duration
 
     func run(stop: StopSignal, onPress: @Sendable (String) -> Void) {
-        ReconnectingInput(path: path, logger: logger, initialBackoff: initialBackoff, maxBackoff: maxBackoff).run(
+        let path = device.path
+        device.run(
             stop: stop,
             open: {
                 let fd = retryingInterrupts { open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) }
