@@ -141,23 +141,15 @@ final class StopSignal: Sendable {
 
     var isSignalled: Bool { pollOnce(readFD, events: Int32(POLLIN), until: ContinuousClock.now) != nil }
 
-    /// What a reader blocked on `fd` woke up for.
-    enum Wake {
-        case stopped
-        /// `fd`'s revents (input, hang-up, error).
-        case device(Int16)
-        case pollFailed(String)
-    }
-
-    /// Waits, with no time limit, for `fd` to have input or a hang-up, or for stop.
-    func waitForInput(on fd: Int32) -> Wake {
+    /// Waits, with no time limit, for `fd` to have input or a hang-up: its revents, or nil
+    /// once stop is signalled. A failing poll() reports POLLERR: the device counts as gone.
+    func waitForInput(on fd: Int32) -> Int16? {
         var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)]
         while true {
-            let rc = waitForEvents(&fds, until: nil)
-            if rc < 0 { return .pollFailed("poll failed: \(errnoText(errno))") }
-            if fds[1].revents != 0 { return .stopped }
-            if fds[0].revents != 0 { return .device(fds[0].revents) }
+            if waitForEvents(&fds, until: nil) < 0 { return Int16(truncatingIfNeeded: POLLERR) }
+            if fds[1].revents != 0 { return nil }
+            if fds[0].revents != 0 { return fds[0].revents }
         }
     }
 

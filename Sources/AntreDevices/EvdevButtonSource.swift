@@ -104,12 +104,7 @@ private struct EvdevReadLoop: Sendable {
         var buffer = [UInt8](repeating: 0, count: size * 64)
         var pending = 0  // bytes of a partial event kept at the start of buffer
         while true {
-            let rev: Int16
-            switch stop.waitForInput(on: fd) {
-            case .stopped: return nil
-            case let .pollFailed(reason): return reason
-            case let .device(revents): rev = revents
-            }
+            guard let rev = stop.waitForInput(on: fd) else { return nil }
             if has(rev, Int32(POLLIN)) || has(rev, Int32(POLLHUP) | Int32(POLLERR)) {
                 let n = buffer.withUnsafeMutableBytes { raw in
                     retryingInterrupts { read(fd, raw.baseAddress?.advanced(by: pending), raw.count - pending) }

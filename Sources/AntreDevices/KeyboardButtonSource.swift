@@ -47,10 +47,7 @@ public final class KeyboardButtonSource: ButtonSource {
         var decoder = SerialButtonDecoder(framing: .byte)
         var buf = [UInt8](repeating: 0, count: 64)
         while true {
-            switch stop.waitForInput(on: fd) {
-            case .stopped, .pollFailed: return
-            case .device: break
-            }
+            guard stop.waitForInput(on: fd) != nil else { return }
             // Readable, hung up or at EOF: read tells which, and does not block now.
             let n = buf.withUnsafeMutableBytes { raw in retryingInterrupts { read(fd, raw.baseAddress, raw.count) } }
             if n > 0 {

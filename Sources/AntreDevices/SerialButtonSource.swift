@@ -60,12 +60,7 @@ private struct ReadLoop: Sendable {
         var decoder = SerialButtonDecoder(framing: framing)
         var buf = [UInt8](repeating: 0, count: 256)
         while true {
-            let rev: Int16
-            switch stop.waitForInput(on: fd) {
-            case .stopped: return nil
-            case let .pollFailed(reason): return reason
-            case let .device(revents): rev = revents
-            }
+            guard let rev = stop.waitForInput(on: fd) else { return nil }
             if has(rev, Int32(POLLIN)) {
                 let n = buf.withUnsafeMutableBytes { raw in retryingInterrupts { read(fd, raw.baseAddress, raw.count) } }
                 if n > 0 {
