@@ -62,7 +62,7 @@ let package = Package(
         // The daemon: dispensers, spoolers, control socket.
         .target(
             name: "AntreDaemon",
-            dependencies: ["AntreCore", "AntreStore", "AntreWire", "AntreDevices", "ESCPOS", "AntreSystemd",
+            dependencies: ["AntreCore", "AntreStore", "AntreWire", "AntreDevices", "ESCPOS", "AntreSystemd", "AntrePosix",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
