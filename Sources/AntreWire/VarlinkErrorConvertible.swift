@@ -42,14 +42,17 @@ extension VarlinkErrors {
     /// `String(describing:)` makes of a nested enum or an NSError.
     public static func shortMessage(for error: any Error) -> String {
         let typeName = String(describing: type(of: error))
+        // Casts go through Any: on `any Error` the compiler assumes bridging
+        // to NSError, which would make every error "CustomStringConvertible".
+        let value: Any = error
         let text: String?
         if type(of: error) is NSError.Type {
             // Its description lists domain, code and userInfo.
             text = (error as NSError).localizedDescription
-        } else if let error = error as? any CustomStringConvertible {
-            text = error.description
-        } else if let error = error as? any LocalizedError {
-            text = error.errorDescription
+        } else if let value = value as? any CustomStringConvertible {
+            text = value.description
+        } else if let value = value as? any LocalizedError {
+            text = value.errorDescription
         } else {
             text = nil
         }

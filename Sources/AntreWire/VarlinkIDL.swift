@@ -16,16 +16,29 @@ public struct VarlinkIDL: Sendable, Equatable {
         public var name: String
         public var input: [Field]
         public var output: [Field]
+        public init(name: String, input: [Field], output: [Field]) {
+            self.name = name
+            self.input = input
+            self.output = output
+        }
     }
 
     public struct Declaration: Sendable, Equatable {
         public var name: String
         public var type: VarlinkType
+        public init(name: String, type: VarlinkType) {
+            self.name = name
+            self.type = type
+        }
     }
 
     public struct ErrorDeclaration: Sendable, Equatable {
         public var name: String
         public var parameters: [Field]
+        public init(name: String, parameters: [Field]) {
+            self.name = name
+            self.parameters = parameters
+        }
     }
 
     /// "io.antre.Queue"
@@ -34,6 +47,13 @@ public struct VarlinkIDL: Sendable, Equatable {
     public var types: [Declaration] = []
     public var methods: [Method] = []
     public var errors: [ErrorDeclaration] = []
+
+    public init(name: String, types: [Declaration] = [], methods: [Method] = [], errors: [ErrorDeclaration] = []) {
+        self.name = name
+        self.types = types
+        self.methods = methods
+        self.errors = errors
+    }
 
     public func type(named name: String) -> VarlinkType? { types.first { $0.name == name }?.type }
     public func method(named name: String) -> Method? { methods.first { $0.name == name } }
@@ -192,8 +212,9 @@ private struct IDLParser {
             guard name.first?.isUppercase == true, !name.contains(".") else {
                 throw fail("\(keyword) name '\(name)' must start with a capital letter")
             }
-            guard lines[name] == nil else { throw fail("'\(name)' is declared twice") }
-            lines[name] = declarationLine
+            // Types, methods and errors are separate kinds: a method may share a type's name.
+            guard lines["\(keyword) \(name)"] == nil else { throw fail("\(keyword) '\(name)' is declared twice") }
+            lines["\(keyword) \(name)"] = declarationLine
             switch keyword {
             case "type":
                 let type = try parenthesised()
@@ -271,26 +292,30 @@ private struct IDLParser {
     /// Every named type used is declared.
     private func checkReferences(_ idl: VarlinkIDL, lines: [String: Int]) throws(VarlinkIDLError) {
         let declared = Set(idl.types.map(\.name))
-        func check(_ type: VarlinkType, in place: String) throws(VarlinkIDLError) {
-            let line = lines[String(place.prefix { $0 != "." })] ?? 0
+        func check(_ type: VarlinkType, in place: String, line: Int) throws(VarlinkIDLError) {
             switch type {
             case let .named(name):
                 guard declared.contains(name) else {
                     throw VarlinkIDLError(line: line, message: "\(place) uses type \(name), which is not declared")
                 }
             case let .structure(fields):
-                for field in fields { try check(field.type, in: "\(place).\(field.name)") }
+                for field in fields { try check(field.type, in: "\(place).\(field.name)", line: line) }
             case let .array(inner), let .dictionary(inner), let .optional(inner):
-                try check(inner, in: place)
+                try check(inner, in: place, line: line)
             case .bool, .int, .float, .string, .object, .enumeration:
                 break
             }
         }
-        for declaration in idl.types { try check(declaration.type, in: declaration.name) }
-        for method in idl.methods {
-            try check(.structure(method.input), in: method.name)
-            try check(.structure(method.output), in: method.name)
+        for declaration in idl.types {
+            try check(declaration.type, in: declaration.name, line: lines["type \(declaration.name)"] ?? 0)
         }
-        for error in idl.errors { try check(.structure(error.parameters), in: error.name) }
+        for method in idl.methods {
+            let line = lines["method \(method.name)"] ?? 0
+            try check(.structure(method.input), in: method.name, line: line)
+            try check(.structure(method.output), in: method.name, line: line)
+        }
+        for error in idl.errors {
+            try check(.structure(error.parameters), in: error.name, line: lines["error \(error.name)"] ?? 0)
+        }
     }
 }

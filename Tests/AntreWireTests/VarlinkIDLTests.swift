@@ -37,6 +37,8 @@ import Testing
         )
         method Make(mood: ?Mood) -> (thing: Thing, all: []Thing)
         method Nothing() -> ()
+        # A method may have a type's name (io.antre.Queue: type Report, method Report).
+        method Mood() -> (mood: Mood)
         error Broken (why: string)
         """)
         #expect(idl.name == "org.example.Shapes")
@@ -60,12 +62,13 @@ import Testing
     }
 
     @Test(arguments: [
-        ("type X (a: int)", "line 1: expected 'interface'"),
+        ("type X (a: int)", "line 1: the text must start with 'interface NAME'"),
         ("interface a.b\ntype X (a: int", "line 2: expected ')'"),
         ("interface a.b\n\nmethod M(a: integer) -> ()", "line 3: unknown type 'integer'"),
-        ("interface a.b\nmethod M() => ()", "line 2: '-' not followed by '>'"),
+        ("interface a.b\nmethod M() - > ()", "line 2: '-' not followed by '>'"),
+        ("interface a.b\nmethod M() => ()", "line 2: unexpected character '='"),
         ("interface a.b\nmethod M() ()", "line 2: expected '->'"),
-        ("interface a.b\ntype X (a: int)\ntype X (b: int)", "line 3: 'X' is declared twice"),
+        ("interface a.b\ntype X (a: int)\ntype X (b: int)", "line 3: type 'X' is declared twice"),
         ("interface a.b\ntype X (a: int, a: string)", "line 2: field 'a' appears twice"),
         ("interface a.b\ntype X (a: int, b)", "line 2: 'b' has no type (expected ':')"),
         ("interface a.b\ntype X (a, b: int)", "line 2: 'b': an enum cannot have typed fields"),
