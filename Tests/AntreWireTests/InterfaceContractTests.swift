@@ -227,7 +227,8 @@ struct WireShape {
             problems += differences(sparse, try JSONValue.from(value), at: place)
                 .map { "\($0) (Swift \(swiftName), optional fields absent)" }
         } catch {
-            problems.append("\(place): Swift \(swiftName) requires a field the IDL marks optional (?): \(Self.describe(error))")
+            problems.append("\(place): Swift \(swiftName) cannot decode a value with only the IDL's required fields"
+                            + " (a field the IDL marks ? is required in Swift, or a name differs): \(Self.describe(error))")
         }
         for field in fields where !field.type.isOptional {
             guard case var .object(members) = full else { break }
