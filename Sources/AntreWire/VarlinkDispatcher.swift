@@ -69,13 +69,18 @@ public enum VarlinkOutcome: Sendable {
 public struct VarlinkDispatcher: Sendable {
     public let info: ServiceInfo
     public let handler: any QueueHandler
+    /// Told about every error that reaches a client as InternalError (method,
+    /// error), so the daemon can log in full what the client sees in one line.
+    public let onInternalError: (@Sendable (String, any Error) -> Void)?
 
     /// `info.interfaces` is filled in by the dispatcher.
-    public init(info: ServiceInfo, handler: any QueueHandler) {
+    public init(info: ServiceInfo, handler: any QueueHandler,
+                onInternalError: (@Sendable (String, any Error) -> Void)? = nil) {
         var info = info
         info.interfaces = [VarlinkServiceInterface.name, QueueInterface.name]
         self.info = info
         self.handler = handler
+        self.onInternalError = onInternalError
     }
 
     /// Handles one framed message (without its NUL).
@@ -105,7 +110,7 @@ public struct VarlinkDispatcher: Sendable {
         let bytes: [UInt8]
         switch call.interface {
         case VarlinkServiceInterface.name:
-            bytes = await reply { () async throws -> any Encodable in try serviceCall(call) }
+            bytes = await reply(call) { () async throws -> any Encodable in try serviceCall(call) }
         case QueueInterface.name:
             guard let method = QueueMethod.byName[call.memberName] else {
                 bytes = VarlinkErrors.methodNotFound(call.method).encoded()
@@ -115,7 +120,7 @@ public struct VarlinkDispatcher: Sendable {
             case .stream:
                 return await monitor(call, caller: caller)
             case let .reply(body):
-                bytes = await reply { () async throws -> any Encodable in try await body(handler, call, caller) }
+                bytes = await reply(call) { () async throws -> any Encodable in try await body(handler, call, caller) }
             }
         default:
             bytes = VarlinkErrors.interfaceNotFound(call.interface).encoded()
@@ -147,21 +152,25 @@ public struct VarlinkDispatcher: Sendable {
         do {
             return .stream(VarlinkReplyStream(feed: try await handler.monitor(caller: caller)))
         } catch {
-            return .reply(Self.errorBytes(error))
+            return .reply(errorBytes(error, call))
         }
     }
 
     /// Runs `body` and encodes its result, or the error it threw.
-    private func reply(_ body: () async throws -> any Encodable) async -> [UInt8] {
+    private func reply(_ call: VarlinkCall, _ body: () async throws -> any Encodable) async -> [UInt8] {
         do {
             return try VarlinkReply.encode(try await body())
         } catch {
-            return Self.errorBytes(error)
+            return errorBytes(error, call)
         }
     }
 
-    private static func errorBytes(_ error: any Error) -> [UInt8] {
-        VarlinkErrors.wire(error).encoded()
+    private func errorBytes(_ error: any Error, _ call: VarlinkCall) -> [UInt8] {
+        let varlink = VarlinkErrors.wire(error)
+        if varlink.name == VarlinkErrors.Name.internalError, !(error is VarlinkError) {
+            onInternalError?(call.method, error)
+        }
+        return varlink.encoded()
     }
 
     /// Decodes the call's parameters; a missing or ill-typed one becomes

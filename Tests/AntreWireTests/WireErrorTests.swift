@@ -1,6 +1,7 @@
 import AntreCore
 import AntreWire
 import Foundation
+import Synchronization
 import Testing
 
 /// Errors a handler throws, as the client receives them through the dispatcher.
@@ -69,6 +70,25 @@ import Testing
             == VarlinkErrors.permissionDenied("io.antre.Queue.CallNext"))
         #expect(try await Self.received(MappedQuota(service: "ktp"))
             == VarlinkError(name: "io.antre.Queue.QuotaReached", parameters: ["service": .string("ktp")]))
+    }
+
+    @Test func theDaemonHearsOfEveryUnexpectedErrorInFull() async throws {
+        let heard = Mutex<[String]>([])
+        let dispatcher = VarlinkDispatcher(
+            info: ServiceInfo(version: "0"),
+            handler: StubQueue(thrown: Sensor.fault(.reading(code: 5, text: "x", nested: [:]))),
+            onInternalError: { method, error in heard.withLock { $0.append("\(method) \(error)") } })
+        let call = Array(#"{"method":"io.antre.Queue.CallNext","parameters":{"counter":"thrown"}}"#.utf8)
+        guard case let .reply(bytes) = await dispatcher.handle(call) else {
+            Issue.record("expected a reply")
+            return
+        }
+        #expect(VarlinkResponse(decoding: bytes.dropLast())?.error == VarlinkErrors.internalError("Sensor"))
+        #expect(heard.withLock { $0 } == [#"io.antre.Queue.CallNext fault(AntreWireTests.WireErrorTests.Detail.reading(code: 5, text: "x", nested: [:]))"#])
+        // Errors with a Varlink error of their own are answers, not faults.
+        _ = await dispatcher.handle(Array(#"{"method":"io.antre.Queue.Skip","parameters":{"counter":"loket1"}}"#.utf8))
+        _ = await dispatcher.handle(Array(#"{"method":"io.antre.Queue.Nope"}"#.utf8))
+        #expect(heard.withLock { $0 }.count == 1)
     }
 
     @Test func monitorErrorsAreMappedTheSameWay() async throws {
