@@ -21,6 +21,7 @@ public enum VarlinkErrors {
         public static let printerDown = QueueErrorName.printerDown.qualified
         public static let storageFailed = QueueErrorName.storageFailed.qualified
         public static let notConfirmable = QueueErrorName.notConfirmable.qualified
+        public static let notServedAtCounter = QueueErrorName.notServedAtCounter.qualified
         public static let configInvalid = QueueErrorName.configInvalid.qualified
         public static let permissionDenied = QueueErrorName.permissionDenied.qualified
         public static let internalError = QueueErrorName.internalError.qualified
@@ -41,6 +42,7 @@ public enum VarlinkErrors {
         case printerDown = "PrinterDown"
         case storageFailed = "StorageFailed"
         case notConfirmable = "NotConfirmable"
+        case notServedAtCounter = "NotServedAtCounter"
         case configInvalid = "ConfigInvalid"
         case permissionDenied = "PermissionDenied"
         case internalError = "InternalError"
@@ -146,6 +148,10 @@ extension QueueError {
         case let .notConfirmable(number, printState):
             VarlinkError(name: VarlinkErrors.Name.notConfirmable,
                          parameters: ["number": .string(number), "print_state": .string(printState.rawValue)])
+        case let .notServedAtCounter(number, service, counter):
+            VarlinkError(name: VarlinkErrors.Name.notServedAtCounter,
+                         parameters: ["number": .string(number), "service": .string(service),
+                                      "counter": .string(counter)])
         }
     }
 
@@ -189,6 +195,10 @@ extension QueueError {
             guard let number = string("number"),
                   let printState = string("print_state").flatMap(PrintState.init(rawValue:)) else { return nil }
             self = .notConfirmable(number: number, printState: printState)
+        case VarlinkErrors.Name.notServedAtCounter:
+            guard let number = string("number"), let service = string("service"),
+                  let counter = string("counter") else { return nil }
+            self = .notServedAtCounter(number: number, service: service, counter: counter)
         default:
             return nil
         }

@@ -110,6 +110,8 @@ import Testing
         case .printerDown: QueueError.printerDown(dispenser: "lobi", reason: "paper out").varlinkError
         case .storageFailed: QueueError.storageFailed(reason: "disk full").varlinkError
         case .notConfirmable: QueueError.notConfirmable(number: "B-012", printState: .printed).varlinkError
+        case .notServedAtCounter:
+            QueueError.notServedAtCounter(number: "B-012", service: "ktp", counter: "loket2").varlinkError
         case .configInvalid: VarlinkErrors.configInvalid(["antre.toml:3: service.ktp.name: missing"])
         case .permissionDenied: VarlinkErrors.permissionDenied("io.antre.Queue.Reload")
         case .internalError: VarlinkErrors.internalError("boom")
