@@ -49,7 +49,6 @@ let package = Package(
         // Varlink framing, io.antre.Queue types and IDL, blocking client.
         .target(
             name: "AntreWire", dependencies: ["AntreCore", "AntrePosix"],
-            resources: [.copy("io.antre.Queue.varlink")],
             swiftSettings: strict),
         // Printers and button inputs, one file per transport.
         .target(
