@@ -26,6 +26,8 @@ DOCDIR      ?= $(DATADIR)/doc/antre
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
 FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+# The io.antre.Queue interface description for generic Varlink tools, written by `antre idl`.
+VARLINKDIR  ?= $(DATADIR)/varlink
 
 SWIFT       ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 SWIFT_FLAGS ?= -c release --static-swift-stdlib
@@ -107,6 +109,11 @@ install-docs:
 	$(INSTALL) -m 0644 $(GEN)/completions/bash/* $(DESTDIR)$(BASHCOMPDIR)/
 	$(INSTALL) -m 0644 $(GEN)/completions/zsh/* $(DESTDIR)$(ZSHCOMPDIR)/
 	$(INSTALL) -m 0644 $(GEN)/completions/fish/* $(DESTDIR)$(FISHCOMPDIR)/
+	$(INSTALL) -d $(DESTDIR)$(VARLINKDIR)
+	"$(BIN)/antre" idl > $(DESTDIR)$(VARLINKDIR)/io.antre.Queue.varlink.tmp
+	grep -q '^interface io.antre.Queue$$' $(DESTDIR)$(VARLINKDIR)/io.antre.Queue.varlink.tmp
+	mv $(DESTDIR)$(VARLINKDIR)/io.antre.Queue.varlink.tmp $(DESTDIR)$(VARLINKDIR)/io.antre.Queue.varlink
+	chmod 0644 $(DESTDIR)$(VARLINKDIR)/io.antre.Queue.varlink
 
 # On a live install (no DESTDIR) create the user/groups and directories right away,
 # so `systemctl enable --now antred` works next; packages do this in postinst instead.
@@ -126,6 +133,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(PRODUCTS)) $(addprefix $(DESTDIR)$(ZSHCOMPDIR)/_,$(PRODUCTS))
 	rm -f $(addsuffix .fish,$(addprefix $(DESTDIR)$(FISHCOMPDIR)/,$(PRODUCTS)))
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(VARLINKDIR)/io.antre.Queue.varlink
 	@echo "uninstall: left $(SYSCONFDIR)/antre and /var/lib/antre (config and queue database) in place"
 
 check-units:

@@ -31,6 +31,8 @@ let package = Package(
             name: "CLibUSB", pkgConfig: "libusb-1.0",
             providers: [.apt(["libusb-1.0-0-dev"])]),
         .target(name: "CLinuxShims"),
+        // Small POSIX helpers shared by devices, client and notifier: sockaddr_un, EINTR, poll, durations.
+        .target(name: "AntrePosix", swiftSettings: strict),
 
         // Generic ESC/POS: receipt document -> bytes, bytes -> text, status bytes.
         .target(name: "ESCPOS", swiftSettings: strict),
@@ -46,21 +48,20 @@ let package = Package(
             swiftSettings: strict),
         // Varlink framing, io.antre.Queue types and IDL, blocking client.
         .target(
-            name: "AntreWire", dependencies: ["AntreCore"],
-            resources: [.copy("io.antre.Queue.varlink")],
+            name: "AntreWire", dependencies: ["AntreCore", "AntrePosix"],
             swiftSettings: strict),
         // Printers and button inputs, one file per transport.
         .target(
             name: "AntreDevices",
-            dependencies: ["AntreCore", "ESCPOS", "CLinuxShims", "CLibUSB",
+            dependencies: ["AntreCore", "AntrePosix", "ESCPOS", "CLinuxShims", "CLibUSB",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // systemd integration without libsystemd: sd_notify datagrams, watchdog timing.
-        .target(name: "AntreSystemd", swiftSettings: strict),
+        .target(name: "AntreSystemd", dependencies: ["AntrePosix"], swiftSettings: strict),
         // The daemon: dispensers, spoolers, control socket.
         .target(
             name: "AntreDaemon",
-            dependencies: ["AntreCore", "AntreStore", "AntreWire", "AntreDevices", "ESCPOS", "AntreSystemd",
+            dependencies: ["AntreCore", "AntreStore", "AntreWire", "AntreDevices", "ESCPOS", "AntreSystemd", "AntrePosix",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
@@ -108,6 +109,7 @@ let package = Package(
         .testTarget(name: "AntreBoardTests", dependencies: ["AntreBoard", "AntreCore", "AntreWire", "AntreTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(name: "AntrePosixTests", dependencies: ["AntrePosix"], swiftSettings: strict),
         .testTarget(name: "AntreSystemdTests", dependencies: ["AntreSystemd"], swiftSettings: strict),
         .testTarget(name: "AntreWireTests", dependencies: ["AntreWire"], swiftSettings: strict),
         .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "AntreCore", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),

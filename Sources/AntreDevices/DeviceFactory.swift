@@ -13,9 +13,9 @@ public enum DeviceFactory {
                                previewEcho: FileHandle? = nil,
                                previewProfile: PrinterProfile = PrinterProfile()) -> any PrinterTransport {
         switch connection {
-        case let .tcp(host, port): TCPPrinter(host: host, port: port, logger: logger)
-        case let .serial(path, baud): SerialPrinter(path: path, baud: baud, logger: logger)
-        case let .file(path): DeviceFilePrinter(path: path, logger: logger)
+        case let .tcp(host, port): DescriptorPrinter(.tcp(host: host, port: port), logger: logger)
+        case let .serial(path, baud): DescriptorPrinter(.serial(path: path, baud: baud), logger: logger)
+        case let .file(path): DescriptorPrinter(.deviceFile(path: path), logger: logger)
         case let .preview(directory):
             PreviewPrinter(directory: directory, echo: previewEcho,
                            render: { ESCPOSTextRenderer.render($0, columns: previewProfile.columns) },

@@ -1,4 +1,5 @@
 import AntreCore
+import AntrePosix
 import CLinuxShims
 import Foundation
 import Logging
@@ -14,42 +15,26 @@ import Glibc
 /// ignored; the daemon applies the cooldown. When the device goes away (ENODEV on
 /// unplug, EIO, hang-up) the reader logs one warning per outage and reopens with
 /// the serial source's backoff (100 ms doubling to 5 s), then logs "reconnected".
-public final class EvdevButtonSource: ButtonSource, @unchecked Sendable {
+public final class EvdevButtonSource: ButtonSource {
     public let input: InputSpec
-    private let path: String
-    private let logger: Logger
-    private let initialBackoff: Duration
-    private let maxBackoff: Duration
-    // Guards `running`.
-    private let lock = NSLock()
-    private var running: ReaderThread?
+    private let loop: EvdevReadLoop
+    private let reader = ButtonReaderThread()
 
     public init(path: String, logger: Logger = Logger(label: "antre.buttons.evdev"),
                 initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5)) {
-        self.path = path
         self.input = .evdev(path: path)
-        self.logger = logger
-        self.initialBackoff = initialBackoff
-        self.maxBackoff = maxBackoff
+        self.loop = EvdevReadLoop(device: ReconnectingInput(path: path, logger: logger, initialBackoff: initialBackoff,
+                                                            maxBackoff: maxBackoff))
     }
-
-    deinit { running?.stopAndWait() }
 
     public func start(onPress: @escaping @Sendable (String) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard running == nil, let stop = StopSignal() else { return }
-        let loop = EvdevReadLoop(path: path, logger: logger, initialBackoff: initialBackoff, maxBackoff: maxBackoff)
-        running = ReaderThread(name: "buttons \(path)", stop: stop) { loop.run(stop: stop, onPress: onPress) }
+        let loop = self.loop
+        reader.start(name: "buttons \(loop.device.path)") { stop in loop.run(stop: stop, onPress: onPress) }
     }
 
-    public func stop() {
-        lock.lock()
-        let reader = running
-        running = nil
-        lock.unlock()
-        reader?.stopAndWait()
-    }
+    public func stop() { reader.stop() }
+
+    public func stopAndWait() async { await reader.stopAndWait() }
 }
 
 /// Key-down events from a buffer of `struct input_event`s, as key names.
@@ -83,16 +68,15 @@ public enum EvdevEventDecoder {
 }
 
 private struct EvdevReadLoop: Sendable {
-    let path: String
-    let logger: Logger
-    let initialBackoff: Duration
-    let maxBackoff: Duration
+    let device: ReconnectingInput
 
     func run(stop: StopSignal, onPress: @Sendable (String) -> Void) {
-        ReconnectingInput(path: path, logger: logger, initialBackoff: initialBackoff, maxBackoff: maxBackoff).run(
+        let path = device.path
+        let logger = device.logger
+        device.run(
             stop: stop,
             open: {
-                let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+                let fd = retryingInterrupts { open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) }
                 if fd < 0 { return .failure(InputProblem(text: openFailureText(path, errno))) }
                 var nameBuffer = [CChar](repeating: 0, count: 256)
                 let name = antre_evdev_name(fd, &nameBuffer, nameBuffer.count) >= 0
@@ -120,18 +104,10 @@ private struct EvdevReadLoop: Sendable {
         var buffer = [UInt8](repeating: 0, count: size * 64)
         var pending = 0  // bytes of a partial event kept at the start of buffer
         while true {
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: stop.readFD, events: Int16(POLLIN), revents: 0)]
-            let rc = poll(&fds, 2, -1)
-            if rc < 0 {
-                if errno == EINTR { continue }
-                return "poll failed: \(errnoText(errno))"
-            }
-            if fds[1].revents != 0 { return nil }
-            let rev = fds[0].revents
+            guard let rev = stop.waitForInput(on: fd) else { return nil }
             if has(rev, Int32(POLLIN)) || has(rev, Int32(POLLHUP) | Int32(POLLERR)) {
                 let n = buffer.withUnsafeMutableBytes { raw in
-                    read(fd, raw.baseAddress?.advanced(by: pending), raw.count - pending)
+                    retryingInterrupts { read(fd, raw.baseAddress?.advanced(by: pending), raw.count - pending) }
                 }
                 if n > 0 {
                     let total = pending + n
@@ -145,7 +121,7 @@ private struct EvdevReadLoop: Sendable {
                 }
                 if n == 0 { return "hung up" }
                 let e = errno
-                if e == EINTR || e == EAGAIN || e == EWOULDBLOCK {
+                if e == EAGAIN || e == EWOULDBLOCK {
                     if has(rev, Int32(POLLHUP) | Int32(POLLERR)) { return "hung up" }
                     continue
                 }

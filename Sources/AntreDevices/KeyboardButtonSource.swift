@@ -1,4 +1,5 @@
 import AntreCore
+import AntrePosix
 import Foundation
 import Logging
 import Synchronization
@@ -9,13 +10,11 @@ import Glibc
 /// The daemon's own terminal as a button box (`.keyboard`, for demos): each
 /// printable key is a press ("1"). A tty is put in non-canonical, no-echo mode
 /// while running and restored on stop and at exit. End of input stops quietly.
-public final class KeyboardButtonSource: ButtonSource, @unchecked Sendable {
+public final class KeyboardButtonSource: ButtonSource {
     public let input: InputSpec = .keyboard
     private let fd: Int32
     private let logger: Logger
-    // Guards `running`.
-    private let lock = NSLock()
-    private var running: ReaderThread?
+    private let reader = ButtonReaderThread()
 
     /// - Parameter fd: the input to read; stdin unless a test passes a pipe.
     public init(fd: Int32 = STDIN_FILENO, logger: Logger = Logger(label: "antre.buttons.keyboard")) {
@@ -23,26 +22,23 @@ public final class KeyboardButtonSource: ButtonSource, @unchecked Sendable {
         self.logger = logger
     }
 
-    deinit { running?.stopAndWait() }
-
     public func start(onPress: @escaping @Sendable (String) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard running == nil, let stop = StopSignal() else { return }
-        if isatty(fd) == 1 { TerminalMode.enterKeyMode(fd) }
         let fd = self.fd
         let logger = self.logger
-        running = ReaderThread(name: "buttons keyboard", stop: stop) {
+        let started = reader.start(name: "buttons keyboard") { stop in
             Self.readKeys(fd, stop: stop, logger: logger, onPress: onPress)
         }
+        // Keys typed before this line are read at the next Enter; harmless for a demo.
+        if started && isatty(fd) == 1 { TerminalMode.enterKeyMode(fd) }
     }
 
     public func stop() {
-        lock.lock()
-        let reader = running
-        running = nil
-        lock.unlock()
-        reader?.stopAndWait()
+        reader.stop()
+        TerminalMode.restore()
+    }
+
+    public func stopAndWait() async {
+        await reader.stopAndWait()
         TerminalMode.restore()
     }
 
@@ -51,23 +47,15 @@ public final class KeyboardButtonSource: ButtonSource, @unchecked Sendable {
         var decoder = SerialButtonDecoder(framing: .byte)
         var buf = [UInt8](repeating: 0, count: 64)
         while true {
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: stop.readFD, events: Int16(POLLIN), revents: 0)]
-            let rc = poll(&fds, 2, -1)
-            if rc < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            if fds[1].revents != 0 { return }
-            if fds[0].revents == 0 { continue }
+            guard stop.waitForInput(on: fd) != nil else { return }
             // Readable, hung up or at EOF: read tells which, and does not block now.
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { raw in retryingInterrupts { read(fd, raw.baseAddress, raw.count) } }
             if n > 0 {
                 for key in decoder.feed(buf[0..<n]) { onPress(key) }
             } else if n == 0 {
                 logger.debug("keyboard input ended")
                 return
-            } else if errno != EINTR && errno != EAGAIN {
+            } else if errno != EAGAIN {
                 logger.warning("keyboard input failed: \(errnoText(errno))")
                 return
             }

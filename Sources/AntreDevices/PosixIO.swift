@@ -1,41 +1,13 @@
 import AntreCore
+import AntrePosix
 import CLinuxShims
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// Small blocking-I/O helpers shared by the transports: every wait is a poll()
-// bounded by a deadline, so no call blocks past the caller's timeout.
-
-typealias Deadline = ContinuousClock.Instant
-
-func deadline(after timeout: Duration) -> Deadline { ContinuousClock.now.advanced(by: timeout) }
-
-/// Milliseconds left until `deadline` for poll(), rounded up, at least 0.
-func pollMilliseconds(until deadline: Deadline) -> Int32 {
-    let left = ContinuousClock.now.duration(to: deadline)
-    if left <= .zero { return 0 }
-    let (seconds, attos) = left.components
-    let ms = seconds * 1000 + (attos + 999_999_999_999_999) / 1_000_000_000_000_000
-    return Int32(clamping: ms)
-}
-
-func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
-
-/// The revents of one poll() on `fd`, retrying EINTR; nil when the deadline passed with no event.
-func pollOnce(_ fd: Int32, events: Int32, until deadline: Deadline) -> Int16? {
-    while true {
-        var pfd = pollfd(fd: fd, events: Int16(truncatingIfNeeded: events), revents: 0)
-        let rc = poll(&pfd, 1, pollMilliseconds(until: deadline))
-        if rc > 0 { return pfd.revents }
-        if rc == 0 { return nil }
-        if errno == EINTR { continue }
-        return Int16(truncatingIfNeeded: POLLERR)
-    }
-}
-
-func has(_ revents: Int16, _ flag: Int32) -> Bool { Int32(revents) & flag != 0 }
+// The blocking-I/O steps the fd printers share (write a job, notice a closed link,
+// ask DLE EOT); deadlines, poll and EINTR come from AntrePosix.
 
 enum WriteOutcome {
     case done
@@ -62,13 +34,13 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8], until deadline: Deadline, useSend: 
         let n: Int = bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return 0 }
             let p = base.advanced(by: sent)
-            return useSend ? Glibc.send(fd, p, bytes.count - sent, Int32(MSG_NOSIGNAL))
-                : Glibc.write(fd, p, bytes.count - sent)
+            return retryingInterrupts {
+                useSend ? Glibc.send(fd, p, bytes.count - sent, Int32(MSG_NOSIGNAL)) : Glibc.write(fd, p, bytes.count - sent)
+            }
         }
         if n > 0 { sent += n; continue }
         if n < 0 {
             let e = errno
-            if e == EINTR { continue }
             if e != EAGAIN && e != EWOULDBLOCK { return .failed(sent: sent, reason: errnoText(e)) }
         }
         // Would block (or wrote nothing): wait for room until the deadline.
@@ -95,12 +67,10 @@ func socketError(_ fd: Int32) -> String? {
 func discardPendingInput(_ fd: Int32, tty: Bool) -> Bool {
     var buf = [UInt8](repeating: 0, count: 512)
     while true {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let n = buf.withUnsafeMutableBytes { raw in retryingInterrupts { read(fd, raw.baseAddress, raw.count) } }
         if n > 0 { continue }
         if n == 0 { return tty }
-        let e = errno
-        if e == EINTR { continue }
-        return e == EAGAIN || e == EWOULDBLOCK
+        return errno == EAGAIN || errno == EWOULDBLOCK
     }
 }
 
@@ -143,54 +113,19 @@ func queryDLEEOT(_ fd: Int32, until deadline: Deadline, socket: Bool) -> StatusQ
         readLoop: while true {
             guard let rev = pollOnce(fd, events: Int32(POLLIN), until: deadline) else { return .noReply }
             if !has(rev, Int32(POLLIN)) { return .broken("the printer hung up") }
-            let r = read(fd, &byte, 1)
+            let r = retryingInterrupts { read(fd, &byte, 1) }
             if r == 1 { break readLoop }
             if r == 0 {
                 if socket || has(rev, Int32(POLLHUP)) { return .broken("the printer closed the connection") }
                 continue
             }
             let e = errno
-            if e == EINTR || e == EAGAIN || e == EWOULDBLOCK { continue }
+            if e == EAGAIN || e == EWOULDBLOCK { continue }
             return .broken(errnoText(e))
         }
         replies.append(byte)
     }
     return .reply(replies)
-}
-
-/// A pipe whose read end becomes readable when `signal()` is called: lets a reader
-/// thread blocked in poll() wake up at once on stop.
-final class StopSignal: @unchecked Sendable {
-    let readFD: Int32
-    private let writeFD: Int32
-
-    init?() {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return nil }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        }
-        readFD = fds[0]
-        writeFD = fds[1]
-    }
-
-    func signal() {
-        var b: UInt8 = 1
-        _ = write(writeFD, &b, 1)
-    }
-
-    /// Waits up to `timeout`; true when stop was signalled.
-    func wait(_ timeout: Duration) -> Bool {
-        pollOnce(readFD, events: Int32(POLLIN), until: deadline(after: timeout)) != nil
-    }
-
-    var isSignalled: Bool { pollOnce(readFD, events: Int32(POLLIN), until: ContinuousClock.now) != nil }
-
-    deinit {
-        Glibc.close(readFD)
-        Glibc.close(writeFD)
-    }
 }
 
 /// Puts a tty fd in raw 8N1 at `baud`, no flow control, reads never block.

@@ -1,7 +1,9 @@
 import AntreCore
+import AntrePosix
 import ESCPOS
 import Foundation
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,16 +13,15 @@ import Glibc
 /// and, when asked, `.png` (how the paper would look).
 /// Files appear whole: each is written under a hidden name and renamed, the
 /// `.txt` before the `.bin`, so a reader that sees the `.bin` finds both complete.
-public final class PreviewPrinter: PrinterTransport, @unchecked Sendable {
+public final class PreviewPrinter: PrinterTransport {
     public let connection: PrinterConnection
     public let directory: String
     private let echo: FileHandle?
     private let render: @Sendable ([UInt8]) -> String
     private let picture: (@Sendable ([UInt8]) -> [UInt8])?
     private let logger: Logger
-    // Guards `sequence` and keeps jobs' files in order.
-    private let lock = NSLock()
-    private var sequence = 0
+    /// The last job's number; held while a job's files are written, which keeps them in order.
+    private let sequence = Mutex(0)
 
     /// - Parameters:
     ///   - echo: also writes each job's text here (stdout for the demo).
@@ -42,9 +43,9 @@ public final class PreviewPrinter: PrinterTransport, @unchecked Sendable {
         let text = render(job)
         let png = picture?(job)
         // The lock keeps each job's files together and in order; echo and log after it.
-        let saved: Result<String, PrinterError> = lock.withLock {
+        let saved = sequence.withLock { sequence -> Result<String, PrinterError> in
             do throws(PrinterError) {
-                return .success(try saveFiles(job, text: text, png: png))
+                return .success(try saveFiles(job, text: text, png: png, sequence: &sequence))
             } catch {
                 return .failure(error)
             }
@@ -58,7 +59,8 @@ public final class PreviewPrinter: PrinterTransport, @unchecked Sendable {
     }
 
     /// Under the lock: the job's files, the `.bin` last (its presence means all are whole).
-    private func saveFiles(_ job: [UInt8], text: String, png: [UInt8]?) throws(PrinterError) -> String {
+    private func saveFiles(_ job: [UInt8], text: String, png: [UInt8]?,
+                           sequence: inout Int) throws(PrinterError) -> String {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

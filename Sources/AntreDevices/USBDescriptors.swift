@@ -1,3 +1,4 @@
+import AntrePosix
 import CLibUSB
 import Foundation
 

@@ -1,7 +1,9 @@
 import AntreCore
+import AntrePosix
 import CLibUSB
 import Foundation
 import Logging
+import Synchronization
 
 /// A printer on USB through libusb (`usb:0416:5011?serial=S&interface=N`).
 ///
@@ -11,7 +13,7 @@ import Logging
 /// device stays claimed between jobs; after an unplug (or any fatal error) the
 /// next job rescans the bus in a fresh libusb context, so a replugged printer
 /// (with a new address) is picked up without restarting the daemon.
-public final class USBPrinter: PrinterTransport, @unchecked Sendable {
+public final class USBPrinter: PrinterTransport {
     public let connection: PrinterConnection
     public let vendor: UInt16
     public let product: UInt16
@@ -20,9 +22,9 @@ public final class USBPrinter: PrinterTransport, @unchecked Sendable {
     /// Bytes per bulk transfer: small enough that a timeout is noticed mid-job.
     public static let chunkSize = 4096
     private let logger: Logger
-    // Guards `device`: one job or status query at a time.
-    private let lock = NSLock()
-    private var device: OpenUSBPrinter?
+    /// The claimed printer (nil: none). Held for a whole job or query (each bounded by its
+    /// timeout) so two never interleave; logging waits until after.
+    private let device = Mutex<OpenUSBPrinter?>(nil)
 
     public init(vendor: UInt16, product: UInt16, serial: String? = nil, interface: Int? = nil,
                 logger: Logger = Logger(label: "antre.printer.usb")) {
@@ -35,82 +37,107 @@ public final class USBPrinter: PrinterTransport, @unchecked Sendable {
     }
 
     public func send(_ job: [UInt8], timeout: Duration) throws(PrinterError) {
-        lock.lock()
-        defer { lock.unlock() }
         let end = deadline(after: timeout)
-        var retried = false
-        while true {
-            let printer = try openedLocked(until: end)
-            switch printer.write(job, until: end) {
-            case .done:
-                return
-            case let .timedOut(sent):
-                dropLocked()
-                throw .timedOut(connection: connection.description, sentBytes: sent, totalBytes: job.count)
-            case let .failed(sent, rc):
-                dropLocked()
-                // A handle kept from before an unplug/replug fails at once: reopen once.
-                if sent == 0 && !retried && USBDescriptors.isFatal(rc) && ContinuousClock.now < end {
-                    retried = true
-                    logger.info("USB printer handle went stale; rescanning", metadata: ["printer": "\(connection)"])
-                    continue
+        let connection = self.connection
+        let (result, events) = device.withLock { device -> (Result<Void, PrinterError>, [USBLinkEvent]) in
+            var events: [USBLinkEvent] = []
+            var retried = false
+            while true {
+                let printer: OpenUSBPrinter
+                switch openedLocked(&device) {
+                case let .success((opened, event)):
+                    printer = opened
+                    if let event { events.append(event) }
+                case let .failure(error): return (.failure(error), events)
                 }
-                throw .writeFailed(connection: connection.description, sentBytes: sent,
-                                   reason: USBDescriptors.errorText(rc))
+                switch printer.write(job, until: end) {
+                case .done:
+                    return (.success(()), events)
+                case let .timedOut(sent):
+                    device = nil
+                    return (.failure(.timedOut(connection: connection.description, sentBytes: sent,
+                                               totalBytes: job.count)), events)
+                case let .failed(sent, rc):
+                    device = nil
+                    // A handle kept from before an unplug/replug fails at once: reopen once.
+                    if sent == 0 && !retried && USBDescriptors.isFatal(rc) && ContinuousClock.now < end {
+                        retried = true
+                        events.append(.wentStale)
+                        continue
+                    }
+                    return (.failure(.writeFailed(connection: connection.description, sentBytes: sent,
+                                                  reason: USBDescriptors.errorText(rc))), events)
+                }
             }
         }
+        log(events)
+        try result.get()
     }
 
     /// DLE EOT 1..4 on the bulk OUT endpoint, one reply byte each from bulk IN.
     /// `.unknown` when the printer has no IN endpoint or does not answer in time.
     public func queryStatus(timeout: Duration) -> PrinterStatusReading {
-        lock.lock()
-        defer { lock.unlock() }
         let end = deadline(after: timeout)
-        let printer: OpenUSBPrinter
-        do { printer = try openedLocked(until: end) } catch {
-            if case let .unreachable(_, reason) = error { return .unreachable(reason) }
-            return .unreachable(error.description)
+        let (reading, event) = device.withLock { device -> (PrinterStatusReading, USBLinkEvent?) in
+            let printer: OpenUSBPrinter
+            let event: USBLinkEvent?
+            switch openedLocked(&device) {
+            case let .success((opened, opening)): (printer, event) = (opened, opening)
+            case let .failure(.unreachable(_, reason)): return (.unreachable(reason), nil)
+            case let .failure(error): return (.unreachable(error.description), nil)
+            }
+            guard printer.interface.inEndpoint != nil else { return (.unknown, event) }
+            switch printer.queryDLEEOT(until: end) {
+            case let .reply(bytes): return (.reply(bytes), event)
+            case .noReply: return (.unknown, event)
+            case let .failed(rc):
+                device = nil
+                return (.unreachable(USBDescriptors.errorText(rc)), event)
+            }
         }
-        guard printer.interface.inEndpoint != nil else { return .unknown }
-        switch printer.queryDLEEOT(until: end) {
-        case let .reply(bytes): return .reply(bytes)
-        case .noReply: return .unknown
-        case let .failed(rc):
-            dropLocked()
-            return .unreachable(USBDescriptors.errorText(rc))
-        }
+        log(event.map { [$0] } ?? [])
+        return reading
     }
 
     public func close() {
-        lock.lock()
-        defer { lock.unlock() }
-        dropLocked()
+        device.withLock { $0 = nil }  // deinit releases the interface and the context
     }
 
     /// Whether the open printer has a bulk IN endpoint (nil when not open).
     public var hasStatusEndpoint: Bool? {
-        lock.withLock { device.map { $0.interface.inEndpoint != nil } }
+        device.withLock { $0.map { $0.interface.inEndpoint != nil } }
     }
 
-    private func dropLocked() {
-        device = nil  // deinit releases the interface and the context
+    /// What happened to the device on the way to a job, logged once the lock is released.
+    private enum USBLinkEvent: Sendable {
+        case opened(Logger.Metadata)
+        case wentStale
     }
 
-    private func openedLocked(until end: Deadline) throws(PrinterError) -> OpenUSBPrinter {
-        if let device { return device }
+    private func openedLocked(_ device: inout OpenUSBPrinter?) -> Result<(OpenUSBPrinter, USBLinkEvent?), PrinterError> {
+        if let device { return .success((device, nil)) }
         do {
             let opened = try OpenUSBPrinter(vendor: vendor, product: product, serial: serial, interface: interface)
             device = opened
-            logger.info("opened", metadata: [
-                "printer": "\(connection)", "bus": "\(opened.bus)", "address": "\(opened.address)",
+            return .success((opened, .opened([
+                "bus": "\(opened.bus)", "address": "\(opened.address)",
                 "interface": "\(opened.interface.number)",
                 "out": "\(String(format: "0x%02x", opened.interface.outEndpoint))",
                 "in": "\(opened.interface.inEndpoint.map { String(format: "0x%02x", $0) } ?? "none (status unknown)")",
-            ])
-            return opened
+            ])))
         } catch {
-            throw .unreachable(connection: connection.description, reason: error.reason)
+            return .failure(.unreachable(connection: connection.description, reason: error.reason))
+        }
+    }
+
+    private func log(_ events: [USBLinkEvent]) {
+        for event in events {
+            switch event {
+            case let .opened(metadata):
+                logger.info("opened", metadata: metadata.merging(["printer": "\(connection)"]) { $1 })
+            case .wentStale:
+                logger.info("USB printer handle went stale; rescanning", metadata: ["printer": "\(connection)"])
+            }
         }
     }
 }

@@ -121,7 +121,7 @@ public enum USBPrinterDiscovery {
 
 /// A private libusb context: enumerating in a fresh context always rescans the bus,
 /// so a replugged printer (new address) is found without relying on hot-plug events.
-final class USBContext: @unchecked Sendable {
+final class USBContext {
     let pointer: OpaquePointer
 
     init?() {

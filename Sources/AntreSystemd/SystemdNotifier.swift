@@ -6,6 +6,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AntrePosix
 import Foundation
 
 /// Where systemd listens for notifications: a filesystem path or a Linux abstract socket name.
@@ -145,9 +146,7 @@ public struct SystemdNotifier: Sendable {
 
     /// Asks systemd for more start/stop time (e.g. a slow database migration).
     public func extendTimeout(by duration: Duration) throws(SystemdNotifyError) {
-        let (seconds, attoseconds) = duration.components
-        let usec = max(0, seconds) * 1_000_000 + max(0, attoseconds) / 1_000_000_000_000
-        try send(["EXTEND_TIMEOUT_USEC=\(usec)"])
+        try send(["EXTEND_TIMEOUT_USEC=\(duration.wholeMicroseconds)"])
     }
 
     /// Sends `assignments` (`KEY=value`) joined by newlines as one datagram.
@@ -174,27 +173,19 @@ public struct SystemdNotifier: Sendable {
     }
 
     static func monotonicMicroseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1_000
+        UInt64(monotonicClockReading().wholeMicroseconds)
     }
 
     private static func deliver(_ bytes: [UInt8], to address: NotifySocketAddress) throws(SystemdNotifyError) {
-        var sun = sockaddr_un()
-        sun.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: sun.sun_path)
-        let name: [UInt8]
-        switch address {
-        case let .path(path): name = Array(path.utf8) + [0]  // NUL-terminated, counted like libsystemd
-        case let .abstract(abstract): name = [0] + Array(abstract.utf8)  // leading NUL, length-delimited
-        }
-        guard name.count <= capacity else {
+        let socketAddress: UnixSocketAddress
+        do {
+            switch address {
+            case let .path(path): socketAddress = try UnixSocketAddress(path: path)  // NUL counted, like libsystemd
+            case let .abstract(name): socketAddress = try UnixSocketAddress(abstractName: name)
+            }
+        } catch {
             throw SystemdNotifyError(operation: "address-length", code: ENAMETOOLONG, target: address.description)
         }
-        withUnsafeMutableBytes(of: &sun.sun_path) { raw in
-            raw.copyBytes(from: name)
-        }
-        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2) + socklen_t(name.count)
 
         #if canImport(Glibc) || canImport(Musl)
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -208,16 +199,11 @@ public struct SystemdNotifier: Sendable {
         }
         defer { close(fd) }
 
-        var sent: Int
-        repeat {
-            sent = bytes.withUnsafeBytes { buffer in
-                withUnsafePointer(to: &sun) { pointer in
-                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                        sendto(fd, buffer.baseAddress, buffer.count, flags, sa, length)
-                    }
-                }
+        let sent = bytes.withUnsafeBytes { buffer in
+            socketAddress.withSockaddr { sa, length in
+                retryingInterrupts { sendto(fd, buffer.baseAddress, buffer.count, flags, sa, length) }
             }
-        } while sent < 0 && errno == EINTR
+        }
         guard sent == bytes.count else {
             throw SystemdNotifyError(operation: "sendto", code: sent < 0 ? errno : EMSGSIZE,
                                      target: address.description)

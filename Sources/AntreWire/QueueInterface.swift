@@ -1,7 +1,8 @@
-/// The `io.antre.Queue` interface description. This constant is what
-/// `org.varlink.service.GetInterfaceDescription` returns; the file
-/// `io.antre.Queue.varlink` next to it holds the same text (a test keeps them
-/// equal) so generic Varlink tools can read it without running the daemon.
+/// The `io.antre.Queue` interface description: the only copy of it. It is what
+/// `org.varlink.service.GetInterfaceDescription` returns and what `antre idl`
+/// prints (`make install` writes that to share/varlink/io.antre.Queue.varlink
+/// for tools that read the file). The tests parse it (`VarlinkIDL`) and check
+/// every method, type, field and error against the Swift side.
 public enum QueueInterface {
     /// The interface name.
     public static let name = "io.antre.Queue"

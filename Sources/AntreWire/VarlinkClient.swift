@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AntrePosix
 import Foundation
 
 /// Why the client could not talk to the daemon (as opposed to the daemon
@@ -69,30 +70,19 @@ public final class VarlinkClient {
         let fd = socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw .connectFailed(path: path, errno: errno) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard pathBytes.count < capacity else {
+        let address: UnixSocketAddress
+        do {
+            address = try UnixSocketAddress(path: path)
+        } catch {
             close(fd)
             throw .pathTooLong(path: path)
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
-        }
         // SO_SNDTIMEO bounds a connect that blocks on a full listen backlog.
         if let timeout {
-            var tv = timeval()
-            tv.tv_sec = .init(timeout.rounded(.down))
-            tv.tv_usec = .init((timeout - timeout.rounded(.down)) * 1e6)
+            var tv = Duration.seconds(timeout).timevalValue
             _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let result = address.withSockaddr { connect(fd, $0, $1) }
         if result != 0 {
             let code = errno
             close(fd)
@@ -152,14 +142,15 @@ public final class VarlinkClient {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { raw in
-                #if canImport(Glibc)
-                Glibc.send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL))
-                #else
-                Darwin.send(fd, raw.baseAddress, raw.count, 0)
-                #endif
+                retryingInterrupts {
+                    #if canImport(Glibc)
+                    Glibc.send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL))
+                    #else
+                    Darwin.send(fd, raw.baseAddress, raw.count, 0)
+                    #endif
+                }
             }
             if written < 0 {
-                if errno == EINTR { continue }
                 if errno == EPIPE || errno == ECONNRESET { throw .connectionClosed(path: path) }
                 if errno == EAGAIN { throw .timedOut(path: path, seconds: timeout ?? 0) }
                 throw .ioFailed(path: path, errno: errno)
@@ -196,23 +187,13 @@ public final class VarlinkClient {
     private func nextMessage(deadline: ContinuousClock.Instant?) throws(VarlinkClientError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while ready.isEmpty {
-            var wait: Int32 = -1
-            if let deadline {
-                let left = ContinuousClock.now.duration(to: deadline)
-                if left <= .zero { throw .timedOut(path: path, seconds: timeout ?? 0) }
-                let (seconds, attoseconds) = left.components
-                wait = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
-            }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let polled = poll(&pfd, 1, wait)
-            if polled < 0 {
-                if errno == EINTR { continue }
-                throw .ioFailed(path: path, errno: errno)
-            }
-            if polled == 0 { continue }
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            let polled = waitForEvents(&fds, until: deadline)
+            if polled < 0 { throw .ioFailed(path: path, errno: errno) }
+            if polled == 0 { throw .timedOut(path: path, seconds: timeout ?? 0) }
+            let count = buffer.withUnsafeMutableBytes { raw in retryingInterrupts { recv(fd, raw.baseAddress, raw.count, 0) } }
             if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EAGAIN { continue }
                 if errno == ECONNRESET { throw .connectionClosed(path: path) }
                 throw .ioFailed(path: path, errno: errno)
             }

@@ -18,9 +18,9 @@ public struct Caller: Sendable, Equatable {
 }
 
 /// The daemon's side of io.antre.Queue: one method per Varlink method, taking
-/// decoded parameters. Throw `QueueError` for queue failures, `VarlinkError`
-/// for any other Varlink error (ConfigInvalid, PermissionDenied...); anything
-/// else reaches the client as io.antre.Queue.InternalError.
+/// decoded parameters. Throw domain errors that are `VarlinkErrorConvertible`
+/// (`QueueError`, `ConfigError`...) or a `VarlinkError`; anything else reaches
+/// the client as io.antre.Queue.InternalError with a one-line message.
 public protocol QueueHandler: Sendable {
     func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply
     func callNext(_ parameters: CallNextParameters, caller: Caller) async throws -> CallNextReply
@@ -69,13 +69,18 @@ public enum VarlinkOutcome: Sendable {
 public struct VarlinkDispatcher: Sendable {
     public let info: ServiceInfo
     public let handler: any QueueHandler
+    /// Told about every error that reaches a client as InternalError (method,
+    /// error), so the daemon can log in full what the client sees in one line.
+    public let onInternalError: (@Sendable (String, any Error) -> Void)?
 
     /// `info.interfaces` is filled in by the dispatcher.
-    public init(info: ServiceInfo, handler: any QueueHandler) {
+    public init(info: ServiceInfo, handler: any QueueHandler,
+                onInternalError: (@Sendable (String, any Error) -> Void)? = nil) {
         var info = info
         info.interfaces = [VarlinkServiceInterface.name, QueueInterface.name]
         self.info = info
         self.handler = handler
+        self.onInternalError = onInternalError
     }
 
     /// Handles one framed message (without its NUL).
@@ -105,10 +110,18 @@ public struct VarlinkDispatcher: Sendable {
         let bytes: [UInt8]
         switch call.interface {
         case VarlinkServiceInterface.name:
-            bytes = await reply { () async throws -> any Encodable in try serviceCall(call) }
+            bytes = await reply(call) { () async throws -> any Encodable in try serviceCall(call) }
         case QueueInterface.name:
-            if call.memberName == "Monitor" { return await monitor(call, caller: caller) }
-            bytes = await reply { () async throws -> any Encodable in try await queueCall(call, caller: caller) }
+            guard let method = QueueMethod.byName[call.memberName] else {
+                bytes = VarlinkErrors.methodNotFound(call.method).encoded()
+                break
+            }
+            switch method.route {
+            case .stream:
+                return await monitor(call, caller: caller)
+            case let .reply(body):
+                bytes = await reply(call) { () async throws -> any Encodable in try await body(handler, call, caller) }
+            }
         default:
             bytes = VarlinkErrors.interfaceNotFound(call.interface).encoded()
         }
@@ -122,7 +135,7 @@ public struct VarlinkDispatcher: Sendable {
         case "GetInterfaceDescription":
             struct Parameters: Decodable { var interface: String }
             struct Reply: Encodable { var description: String }
-            let name = try decode(Parameters.self, call).interface
+            let name = try Self.decode(Parameters.self, call).interface
             switch name {
             case VarlinkServiceInterface.name: return Reply(description: VarlinkServiceInterface.idl)
             case QueueInterface.name: return Reply(description: QueueInterface.idl)
@@ -133,58 +146,36 @@ public struct VarlinkDispatcher: Sendable {
         }
     }
 
-    private func queueCall(_ call: VarlinkCall, caller: Caller) async throws -> any Encodable {
-        switch call.memberName {
-        case "Issue": return try await handler.issue(decode(IssueParameters.self, call), caller: caller)
-        case "CallNext": return try await handler.callNext(decode(CallNextParameters.self, call), caller: caller)
-        case "Recall": return try await handler.recall(decode(RecallParameters.self, call), caller: caller)
-        case "Skip": return try await handler.skip(decode(SkipParameters.self, call), caller: caller)
-        case "Finish": return try await handler.finish(decode(FinishParameters.self, call), caller: caller)
-        case "Transfer": return try await handler.transfer(decode(TransferParameters.self, call), caller: caller)
-        case "Reprint": return try await handler.reprint(decode(ReprintParameters.self, call), caller: caller)
-        case "ConfirmPrinted":
-            return try await handler.confirmPrinted(decode(ConfirmPrintedParameters.self, call), caller: caller)
-        case "GetTicket": return try await handler.getTicket(decode(GetTicketParameters.self, call), caller: caller)
-        case "Status": return try await handler.status(caller: caller)
-        case "ListPrinters": return try await handler.listPrinters(caller: caller)
-        case "Report": return try await handler.report(decode(ReportParameters.self, call), caller: caller)
-        case "Reload":
-            try await handler.reload(caller: caller)
-            return NoParameters()
-        default: throw VarlinkErrors.methodNotFound(call.method)
-        }
-    }
-
     private func monitor(_ call: VarlinkCall, caller: Caller) async -> VarlinkOutcome {
         if call.oneway { return .none }
         guard call.more else { return .reply(VarlinkErrors.expectedMore().encoded()) }
         do {
             return .stream(VarlinkReplyStream(feed: try await handler.monitor(caller: caller)))
         } catch {
-            return .reply(Self.errorBytes(error))
+            return .reply(errorBytes(error, call))
         }
     }
 
     /// Runs `body` and encodes its result, or the error it threw.
-    private func reply(_ body: () async throws -> any Encodable) async -> [UInt8] {
+    private func reply(_ call: VarlinkCall, _ body: () async throws -> any Encodable) async -> [UInt8] {
         do {
             return try VarlinkReply.encode(try await body())
         } catch {
-            return Self.errorBytes(error)
+            return errorBytes(error, call)
         }
     }
 
-    private static func errorBytes(_ error: any Error) -> [UInt8] {
-        switch error {
-        case let error as QueueError: error.varlinkError.encoded()
-        case let error as VarlinkError: error.encoded()
-        default: VarlinkErrors.internalError(String(describing: error)).encoded()
+    private func errorBytes(_ error: any Error, _ call: VarlinkCall) -> [UInt8] {
+        let varlink = VarlinkErrors.wire(error)
+        if varlink.name == VarlinkErrors.Name.internalError, !(error is VarlinkError) {
+            onInternalError?(call.method, error)
         }
+        return varlink.encoded()
     }
 
     /// Decodes the call's parameters; a missing or ill-typed one becomes
     /// org.varlink.service.InvalidParameter naming it.
-    private func decode<T: Decodable>(_ type: T.Type, _ call: VarlinkCall) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ call: VarlinkCall) throws -> T {
         do {
             return try JSONValue.object(call.parameters).decode(as: T.self)
         } catch let error as DecodingError {

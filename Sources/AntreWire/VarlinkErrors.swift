@@ -11,24 +11,50 @@ public enum VarlinkErrors {
         public static let invalidParameter = "org.varlink.service.InvalidParameter"
         public static let expectedMore = "org.varlink.service.ExpectedMore"
 
-        public static let noTicketWaiting = "io.antre.Queue.NoTicketWaiting"
-        public static let ticketNotFound = "io.antre.Queue.TicketNotFound"
-        public static let serviceNotFound = "io.antre.Queue.ServiceNotFound"
-        public static let counterNotFound = "io.antre.Queue.CounterNotFound"
-        public static let invalidState = "io.antre.Queue.InvalidState"
-        public static let nothingCalled = "io.antre.Queue.NothingCalled"
-        public static let notPrintable = "io.antre.Queue.NotPrintable"
-        public static let printerDown = "io.antre.Queue.PrinterDown"
-        public static let storageFailed = "io.antre.Queue.StorageFailed"
-        public static let notConfirmable = "io.antre.Queue.NotConfirmable"
-        public static let notServedAtCounter = "io.antre.Queue.NotServedAtCounter"
-        public static let serviceClosed = "io.antre.Queue.ServiceClosed"
-        public static let dailyQuotaReached = "io.antre.Queue.DailyQuotaReached"
-        public static let configInvalid = "io.antre.Queue.ConfigInvalid"
-        public static let permissionDenied = "io.antre.Queue.PermissionDenied"
-        public static let internalError = "io.antre.Queue.InternalError"
-        public static let monitorTooSlow = "io.antre.Queue.MonitorTooSlow"
-        public static let tooManyConnections = "io.antre.Queue.TooManyConnections"
+        public static let noTicketWaiting = QueueErrorName.noTicketWaiting.qualified
+        public static let ticketNotFound = QueueErrorName.ticketNotFound.qualified
+        public static let serviceNotFound = QueueErrorName.serviceNotFound.qualified
+        public static let counterNotFound = QueueErrorName.counterNotFound.qualified
+        public static let invalidState = QueueErrorName.invalidState.qualified
+        public static let nothingCalled = QueueErrorName.nothingCalled.qualified
+        public static let notPrintable = QueueErrorName.notPrintable.qualified
+        public static let printerDown = QueueErrorName.printerDown.qualified
+        public static let storageFailed = QueueErrorName.storageFailed.qualified
+        public static let notConfirmable = QueueErrorName.notConfirmable.qualified
+        public static let notServedAtCounter = QueueErrorName.notServedAtCounter.qualified
+        public static let serviceClosed = QueueErrorName.serviceClosed.qualified
+        public static let dailyQuotaReached = QueueErrorName.dailyQuotaReached.qualified
+        public static let configInvalid = QueueErrorName.configInvalid.qualified
+        public static let permissionDenied = QueueErrorName.permissionDenied.qualified
+        public static let internalError = QueueErrorName.internalError.qualified
+        public static let monitorTooSlow = QueueErrorName.monitorTooSlow.qualified
+        public static let tooManyConnections = QueueErrorName.tooManyConnections.qualified
+    }
+
+    /// The errors io.antre.Queue declares, one case each; the interface tests
+    /// check this list against the IDL and that each has a constructor.
+    public enum QueueErrorName: String, CaseIterable, Sendable {
+        case noTicketWaiting = "NoTicketWaiting"
+        case ticketNotFound = "TicketNotFound"
+        case serviceNotFound = "ServiceNotFound"
+        case counterNotFound = "CounterNotFound"
+        case invalidState = "InvalidState"
+        case nothingCalled = "NothingCalled"
+        case notPrintable = "NotPrintable"
+        case printerDown = "PrinterDown"
+        case storageFailed = "StorageFailed"
+        case notConfirmable = "NotConfirmable"
+        case notServedAtCounter = "NotServedAtCounter"
+        case serviceClosed = "ServiceClosed"
+        case dailyQuotaReached = "DailyQuotaReached"
+        case configInvalid = "ConfigInvalid"
+        case permissionDenied = "PermissionDenied"
+        case internalError = "InternalError"
+        case monitorTooSlow = "MonitorTooSlow"
+        case tooManyConnections = "TooManyConnections"
+
+        /// "io.antre.Queue.NoTicketWaiting"
+        public var qualified: String { QueueInterface.name + "." + rawValue }
     }
 
     public static func interfaceNotFound(_ interface: String) -> VarlinkError {

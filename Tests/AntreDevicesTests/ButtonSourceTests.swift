@@ -153,6 +153,47 @@ final class LogCapture: Sendable {
         #expect(keys.all == ["1"])  // no presses after stop
         pty.closeMaster()
     }
+
+    /// The daemon stops sources from async code: the wait for the reader happens without
+    /// blocking a cooperative thread, and the source can be started again afterwards.
+    @Test func stopAndWaitFromAsyncCodeEndsTheReaderAndAllowsARestart() async throws {
+        let pty = try PseudoTerminal()
+        let source = SerialButtonSource(path: pty.slavePath, baud: 9600, framing: .byte)
+        let keys = KeyCollector()
+        source.start(onPress: keys.onPress)
+        try pty.write("1")
+        keys.waitFor(count: 1)
+        let started = ContinuousClock.now
+        await source.stopAndWait()
+        #expect(ContinuousClock.now - started < .milliseconds(300))
+        try pty.write("2")
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(keys.all == ["1"])  // no presses after stopAndWait returned
+        source.start(onPress: keys.onPress)
+        try await Task.sleep(for: .milliseconds(50))
+        try pty.write("3")
+        // The port kept "2" while nobody read it: the new reader delivers it, then "3".
+        #expect(keys.waitFor(count: 3) == ["1", "2", "3"])
+        await source.stopAndWait()
+        pty.closeMaster()
+    }
+
+    /// A press handler that stops its own source must not wait for itself.
+    @Test func stopFromThePressHandlerDoesNotDeadlock() throws {
+        let pty = try PseudoTerminal()
+        let source = SerialButtonSource(path: pty.slavePath, baud: 9600, framing: .byte)
+        let keys = KeyCollector()
+        source.start { key in
+            keys.onPress(key)
+            source.stop()
+        }
+        try pty.write("1")
+        #expect(keys.waitFor(count: 1, timeout: .seconds(2)) == ["1"])
+        try pty.write("2")
+        usleep(100_000)
+        #expect(keys.all == ["1"])
+        pty.closeMaster()
+    }
 }
 
 @Suite struct KeyboardButtonSourceTests {

@@ -9,7 +9,7 @@ import Testing
     @Test func tcpJobPrintsAndStatusFollowsFaults() throws {
         let emu = try Emupos(profile: .epsonTMT20III, tcp: true)
         let port = try #require(emu.tcpPort)
-        let printer = TCPPrinter(host: "127.0.0.1", port: port)
+        let printer = DescriptorPrinter(.tcp(host: "127.0.0.1", port: port))
         defer { printer.close() }
 
         try printer.send(handJob("ANTRE TCP B-012"), timeout: .seconds(3))
@@ -34,7 +34,7 @@ import Testing
     @Test func serialJobPrintsOnTheEmulatedPty() throws {
         let emu = try Emupos(profile: .pos58, tcp: false, serial: true)
         let path = try #require(emu.serialPath)
-        let printer = SerialPrinter(path: path, baud: 9600)
+        let printer = DescriptorPrinter(.serial(path: path, baud: 9600))
         defer { printer.close() }
         try printer.send(handJob("ANTRE SERIAL A-001"), timeout: .seconds(3))
         let receipts = try emu.waitForReceipts(count: 1, timeout: .seconds(5))

@@ -12,7 +12,7 @@ import Glibc
         let dir = try TemporaryDirectory()
         let pty = try PseudoTerminal()
         let link = try pty.symlink(at: dir.file("printer"))
-        let printer = SerialPrinter(path: link, baud: 19200)
+        let printer = DescriptorPrinter(.serial(path: link, baud: 19200))
         // Bytes a terminal would mangle (CR, LF, XON/XOFF, 0xFF) must pass unchanged.
         let job = handJob("Antre serial\r\n") + [0x11, 0x13, 0xFF, 0x00]
         try printer.send(job, timeout: .seconds(2))
@@ -34,7 +34,7 @@ import Glibc
         let link = dir.file("printer")
         let first = try PseudoTerminal()
         try first.symlink(at: link)
-        let printer = SerialPrinter(path: link, baud: 9600)
+        let printer = DescriptorPrinter(.serial(path: link, baud: 9600))
         try printer.send(handJob("one"), timeout: .seconds(1))
         #expect(first.read(count: handJob("one").count, timeout: .seconds(1)) == handJob("one"))
         first.closeMaster()  // unplugged
@@ -46,7 +46,7 @@ import Glibc
 
     @Test func missingPortIsUnreachableAndSaysSo() throws {
         let dir = try TemporaryDirectory()
-        let printer = SerialPrinter(path: dir.file("ttyUSB9"), baud: 9600)
+        let printer = DescriptorPrinter(.serial(path: dir.file("ttyUSB9"), baud: 9600))
         #expect(throws: PrinterError.unreachable(connection: "serial:\(dir.file("ttyUSB9"))?baud=9600",
                                                  reason: "\(dir.file("ttyUSB9")) does not exist (is the device plugged in and the path right?)")) {
             try printer.send([0x0A], timeout: .seconds(1))
@@ -57,7 +57,7 @@ import Glibc
 
     @Test func unsupportedBaudIsRejected() throws {
         let pty = try PseudoTerminal()
-        let printer = SerialPrinter(path: pty.slavePath, baud: 12345)
+        let printer = DescriptorPrinter(.serial(path: pty.slavePath, baud: 12345))
         do {
             try printer.send([0x0A], timeout: .seconds(1))
             Issue.record("baud 12345 should be refused")
@@ -69,7 +69,7 @@ import Glibc
 
     @Test func statusQueryReadsOneReplyPerRequest() throws {
         let pty = try PseudoTerminal()
-        let printer = SerialPrinter(path: pty.slavePath, baud: 9600)
+        let printer = DescriptorPrinter(.serial(path: pty.slavePath, baud: 9600))
         // A fake printer on the master: answers each DLE EOT n with a byte of its own.
         let fake = Background { () -> [UInt8] in
             var asked: [UInt8] = []
@@ -88,7 +88,7 @@ import Glibc
     @Test func statusWithNoAnswerIsUnknownInTime() throws {
         let pty = try PseudoTerminal()
         try pty.write([0x55, 0x55])  // stale bytes from earlier: must not count as a reply
-        let printer = SerialPrinter(path: pty.slavePath, baud: 9600)
+        let printer = DescriptorPrinter(.serial(path: pty.slavePath, baud: 9600))
         var reading: PrinterStatusReading?
         let took = elapsed { reading = printer.queryStatus(timeout: .milliseconds(300)) }
         #expect(reading == .unknown)
@@ -101,7 +101,7 @@ import Glibc
         let dir = try TemporaryDirectory()
         let path = dir.file("lp0")
         _ = FileManager.default.createFile(atPath: path, contents: Data([0x99]))
-        let printer = DeviceFilePrinter(path: path)
+        let printer = DescriptorPrinter(.deviceFile(path: path))
         try printer.send(handJob("one"), timeout: .seconds(1))
         try printer.send(handJob("two"), timeout: .seconds(1))
         printer.close()
@@ -114,7 +114,7 @@ import Glibc
         let dir = try TemporaryDirectory()
         let path = dir.file("lp0")
         #expect(mkfifo(path, 0o600) == 0)
-        let printer = DeviceFilePrinter(path: path)
+        let printer = DescriptorPrinter(.deviceFile(path: path))
         let (caught, took) = timedAttempt { () throws(PrinterError) in try printer.send(handJob("x"), timeout: .seconds(2)) }
         guard case let .unreachable(_, reason) = caught else {
             Issue.record("expected unreachable, got \(String(describing: caught))")
@@ -130,7 +130,7 @@ import Glibc
         #expect(mkfifo(path, 0o600) == 0)
         let reader = open(path, O_RDONLY | O_NONBLOCK)  // opens, never reads: a stuck printer
         defer { close(reader) }
-        let printer = DeviceFilePrinter(path: path)
+        let printer = DescriptorPrinter(.deviceFile(path: path))
         let job = [UInt8](repeating: 0x20, count: 1 << 20)
         let (caught, took) = timedAttempt { () throws(PrinterError) in try printer.send(job, timeout: .milliseconds(300)) }
         guard case let .timedOut(_, sent, total) = caught else {
@@ -143,8 +143,46 @@ import Glibc
 
     @Test func missingDeviceIsUnreachable() throws {
         let dir = try TemporaryDirectory()
-        let printer = DeviceFilePrinter(path: dir.file("nope/lp0"))
+        let printer = DescriptorPrinter(.deviceFile(path: dir.file("nope/lp0")))
         #expect(throws: PrinterError.self) { try printer.send([1], timeout: .seconds(1)) }
+    }
+
+    /// The probe the daemon uses to tell a "down" file printer is back: status tries to open it.
+    @Test func statusProbeSaysUnreachableWhileTheDeviceIsMissingAndUnknownOnceItAppears() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("lp0")
+        let printer = DescriptorPrinter(.deviceFile(path: path))
+        #expect(throws: PrinterError.self) { try printer.send(handJob("lost"), timeout: .seconds(1)) }
+        #expect(printer.queryStatus(timeout: .milliseconds(100))
+            == .unreachable("\(path) does not exist (is the device plugged in and the path right?)"))
+        _ = FileManager.default.createFile(atPath: path, contents: nil)  // plugged in
+        #expect(printer.queryStatus(timeout: .milliseconds(100)) == .unknown)
+        try printer.send(handJob("back"), timeout: .seconds(1))
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == handJob("back"))
+    }
+
+    @Test func statusProbeOfAFifoFollowsItsReader() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("lp0")
+        #expect(mkfifo(path, 0o600) == 0)
+        let printer = DescriptorPrinter(.deviceFile(path: path))
+        guard case let .unreachable(reason) = printer.queryStatus(timeout: .milliseconds(100)) else {
+            Issue.record("a FIFO nobody reads should be unreachable")
+            return
+        }
+        #expect(reason.contains("nothing is reading"))
+        let reader = open(path, O_RDONLY | O_NONBLOCK)  // the printer is switched on
+        #expect(printer.queryStatus(timeout: .milliseconds(100)) == .unknown)
+        try printer.send(handJob("on"), timeout: .seconds(1))
+        var got = [UInt8](repeating: 0, count: 64)
+        let n = read(reader, &got, got.count)
+        #expect(Array(got.prefix(max(n, 0))) == handJob("on"))
+        close(reader)  // switched off: the write end now reports an error and is dropped
+        guard case let .unreachable(gone) = printer.queryStatus(timeout: .milliseconds(100)) else {
+            Issue.record("a FIFO whose reader left should be unreachable")
+            return
+        }
+        #expect(gone.contains("nothing is reading"))
     }
 }
 
@@ -193,9 +231,9 @@ import Glibc
 @Suite struct DeviceFactoryTests {
     @Test func buildsTheTransportNamedByTheConnection() {
         let logger = Logger(label: "test")
-        #expect(DeviceFactory.printer(for: .tcp(host: "127.0.0.1", port: 9100), logger: logger) is TCPPrinter)
-        #expect(DeviceFactory.printer(for: .serial(path: "/dev/ttyUSB0", baud: 9600), logger: logger) is SerialPrinter)
-        #expect(DeviceFactory.printer(for: .file(path: "/dev/usb/lp0"), logger: logger) is DeviceFilePrinter)
+        #expect((DeviceFactory.printer(for: .tcp(host: "127.0.0.1", port: 9100), logger: logger) as? DescriptorPrinter)?.link == .socket)
+        #expect((DeviceFactory.printer(for: .serial(path: "/dev/ttyUSB0", baud: 9600), logger: logger) as? DescriptorPrinter)?.link == .serialPort)
+        #expect((DeviceFactory.printer(for: .file(path: "/dev/usb/lp0"), logger: logger) as? DescriptorPrinter)?.link == .writeOnlyFile)
         #expect(DeviceFactory.printer(for: .preview(directory: "/tmp/x"), logger: logger) is PreviewPrinter)
         let tcp = DeviceFactory.printer(for: .tcp(host: "10.0.0.5", port: 9100), logger: logger)
         #expect(tcp.connection == .tcp(host: "10.0.0.5", port: 9100))

@@ -16,7 +16,7 @@ import Glibc
             defer { close(conn) }
             return LoopbackListener.readAll(conn)
         }
-        let printer = TCPPrinter(host: "127.0.0.1", port: listener.port)
+        let printer = DescriptorPrinter(.tcp(host: "127.0.0.1", port: listener.port))
         try printer.send(job, timeout: .seconds(5))
         printer.close()
         let bytes = try #require(received.wait())
@@ -26,7 +26,7 @@ import Glibc
 
     @Test func refusedConnectionIsUnreachableAtOnceWithAHint() throws {
         let port = try FreePort.tcp()  // nothing listens there
-        let printer = TCPPrinter(host: "127.0.0.1", port: port)
+        let printer = DescriptorPrinter(.tcp(host: "127.0.0.1", port: port))
         let (caught, took) = timedAttempt { () throws(PrinterError) in try printer.send(handJob("x"), timeout: .seconds(5)) }
         guard case let .unreachable(connection, reason) = caught else {
             Issue.record("expected .unreachable, got \(String(describing: caught))")
@@ -39,7 +39,7 @@ import Glibc
     }
 
     @Test func unknownHostIsUnreachable() {
-        let printer = TCPPrinter(host: "no-such-host.invalid", port: 9100)
+        let printer = DescriptorPrinter(.tcp(host: "no-such-host.invalid", port: 9100))
         #expect(throws: PrinterError.self) { try printer.send([0x0A], timeout: .seconds(3)) }
         if case let .unreachable(reason) = printer.queryStatus(timeout: .seconds(3)) {
             #expect(reason.contains("cannot resolve host 'no-such-host.invalid'"))
@@ -51,7 +51,7 @@ import Glibc
     @Test func listenerThatNeverReadsMakesABigJobTimeOutOnTime() throws {
         let listener = try LoopbackListener()
         let holder = Background { () -> Int32 in listener.accept() }  // accepts, never reads
-        let printer = TCPPrinter(host: "127.0.0.1", port: listener.port)
+        let printer = DescriptorPrinter(.tcp(host: "127.0.0.1", port: listener.port))
         let job = [UInt8](repeating: 0x41, count: 64 << 20)
         let (caught, took) = timedAttempt { () throws(PrinterError) in try printer.send(job, timeout: .milliseconds(400)) }
         if let conn = holder.wait() { close(conn) }
@@ -79,7 +79,7 @@ import Glibc
             defer { close(c2) }
             return (got1, LoopbackListener.readAll(c2))
         }
-        let printer = TCPPrinter(host: "127.0.0.1", port: listener.port)
+        let printer = DescriptorPrinter(.tcp(host: "127.0.0.1", port: listener.port))
         try printer.send(first, timeout: .seconds(2))
         #expect(firstClosed.wait(timeout: .now() + 3) == .success)
         usleep(50_000)  // let the FIN arrive
@@ -100,7 +100,7 @@ import Glibc
             _ = queried.wait(timeout: .now() + 3)  // stay connected, silent, until the query gave up
             return asked
         }
-        let printer = TCPPrinter(host: "127.0.0.1", port: listener.port)
+        let printer = DescriptorPrinter(.tcp(host: "127.0.0.1", port: listener.port))
         var reading: PrinterStatusReading?
         let took = elapsed { reading = printer.queryStatus(timeout: .milliseconds(300)) }
         #expect(reading == .unknown)
@@ -112,7 +112,7 @@ import Glibc
 
     @Test func statusOfARefusedPrinterIsUnreachable() throws {
         let port = try FreePort.tcp()
-        let reading = TCPPrinter(host: "127.0.0.1", port: port).queryStatus(timeout: .seconds(1))
+        let reading = DescriptorPrinter(.tcp(host: "127.0.0.1", port: port)).queryStatus(timeout: .seconds(1))
         guard case let .unreachable(reason) = reading else {
             Issue.record("expected unreachable, got \(reading)")
             return

@@ -70,6 +70,16 @@ import Testing
         #expect(asRoot.status == 0)
     }
 
+    /// The one copy of the IDL, printed for tools and for `make install`.
+    @Test(.enabled(if: built, "antre not built"))
+    func idlPrintsTheInterfaceWithoutADaemon() async throws {
+        let run = try await Self.antre(["idl"], environment: ["ANTRE_SOCKET": "/nonexistent/antred.sock"])
+        #expect(run.status == 0)
+        #expect(run.stdout == QueueInterface.idl)
+        #expect(try VarlinkIDL(parsing: run.stdout).name == "io.antre.Queue")
+        #expect(run.stderr.isEmpty)
+    }
+
     @Test(.enabled(if: built, "antre not built"))
     func callPrintsTicketAndCounter() async throws {
         let server = try TestVarlinkServer()

@@ -109,6 +109,8 @@ import Testing
         .notConfirmable(number: "B-012", printState: .pending),
         .notConfirmable(number: "B-012", printState: .none),
         .notServedAtCounter(number: "B-012", service: "ktp", counter: "2"),
+        .serviceClosed(service: "ktp", reason: "closed until Wednesday at 08:00"),
+        .dailyQuotaReached(service: "ktp", quota: 30, reason: "daily quota of 30 reached"),
     ]
 
     @Test(arguments: all)

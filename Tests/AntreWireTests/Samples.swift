@@ -55,9 +55,12 @@ final class StubQueue: QueueHandler {
     /// Set when the Monitor event source was torn down (client gone).
     let monitorTerminated = Mutex(false)
     let endlessMonitor: Bool
+    /// What CallNext at counter "thrown" (and Monitor, when set) throws.
+    let thrown: (any Error)?
 
-    init(endlessMonitor: Bool = false) {
+    init(endlessMonitor: Bool = false, thrown: (any Error)? = nil) {
         self.endlessMonitor = endlessMonitor
+        self.thrown = thrown
     }
 
     private func record(_ text: String, _ caller: Caller) {
@@ -77,6 +80,7 @@ final class StubQueue: QueueHandler {
         case "loket2": return CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2", waiting: 4)
         case "denied": throw VarlinkErrors.permissionDenied("io.antre.Queue.CallNext")
         case "boom": throw Boom()
+        case "thrown": throw thrown ?? Boom()
         default: throw QueueError.noTicketWaiting(counter: p.counter, services: p.services ?? [])
         }
     }
@@ -131,6 +135,7 @@ final class StubQueue: QueueHandler {
 
     func monitor(caller: Caller) async throws -> any MonitorFeed {
         record("monitor", caller)
+        if let thrown { throw thrown }
         return StubFeed(events: (1...3).map(Samples.event), endless: endlessMonitor) {
             self.monitorTerminated.withLock { $0 = true }
         }
@@ -138,7 +143,8 @@ final class StubQueue: QueueHandler {
 
     func reload(caller: Caller) async throws {
         record("reload", caller)
-        throw VarlinkErrors.configInvalid(["antre.toml:3: [[service]] 'ktp' has no name"])
+        // A domain error: the dispatcher makes it ConfigInvalid.
+        throw ConfigError(issues: [ConfigIssue(file: "antre.toml", line: 3, key: "service[0].name", message: "missing")])
     }
 
     func listPrinters(caller: Caller) async throws -> ListPrintersReply {
