@@ -34,6 +34,7 @@ struct QueueService: QueueHandler {
     func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply {
         try authorize(.officer, caller, "Issue")
         let outcome = try await desk.issue(serviceID: parameters.service, dispenserID: parameters.dispenser,
+                                           priority: parameters.priority ?? false, force: parameters.force ?? false,
                                            actor: actor(caller))
         return IssueReply(ticket: info(outcome), ahead: outcome.ahead ?? 0, printed: outcome.printed ?? false)
     }
@@ -44,6 +45,18 @@ struct QueueService: QueueHandler {
                                               actor: actor(caller))
         return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter,
                              waiting: outcome.stillWaiting)
+    }
+
+    func call(_ parameters: CallParameters, caller: Caller) async throws -> CallNextReply {
+        try authorize(.officer, caller, "Call")
+        let outcome = try await desk.callNumber(parameters.number, counterID: parameters.counter, actor: actor(caller))
+        return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter,
+                             waiting: outcome.stillWaiting)
+    }
+
+    func requeue(_ parameters: RequeueParameters, caller: Caller) async throws -> TicketReply {
+        try authorize(.officer, caller, "Requeue")
+        return TicketReply(ticket: info(try await desk.requeue(number: parameters.number, actor: actor(caller))))
     }
 
     private func requireSelector(_ parameters: TicketSelector) throws {
@@ -102,12 +115,18 @@ struct QueueService: QueueHandler {
         let config = status.config
         let zone = config.office.timeZone
         let lines = Dictionary(status.snapshot.services.map { ($0.serviceID, $0) }, uniquingKeysWith: { a, _ in a })
+        let now = desk.now()
         let services = config.services.map { service in
             let line = lines[service.id]
+            let admission = IssueAdmission.decide(service: service, at: now, issuedToday: line?.issuedToday ?? 0,
+                                                  office: config.office)
             return ServiceStatus(service: service.id, name: service.name, prefix: service.prefix,
                                  waiting: line?.waiting ?? 0, issued: line?.issuedToday ?? 0,
                                  served: line?.served ?? 0, skipped: line?.skipped ?? 0,
-                                 lastNumber: line?.lastNumber?.description)
+                                 lastNumber: line?.lastNumber?.description,
+                                 priorityWaiting: line?.priorityWaiting ?? 0, priorityIssued: line?.priorityIssued ?? 0,
+                                 dailyQuota: service.hours.dailyQuota,
+                                 notIssuing: admission.reason(in: .en))
         }
         let counters = config.counters.map { counter in
             let current = status.snapshot.called.first { $0.counterID == counter.id }

@@ -36,7 +36,11 @@ type Ticket (
   called_at: ?string,
   # Times called, recalls included.
   call_count: int,
-  # Tickets of the same service waiting before this one (waiting tickets only).
+  # A priority ticket (lansia, difabel, ibu hamil): called first, within
+  # the office's priority_ratio.
+  priority: bool,
+  # Tickets the counters serving its service will call before this one, by
+  # the call order, priority included (waiting tickets only).
   ahead: ?int
 )
 
@@ -50,7 +54,15 @@ type ServiceStatus (
   served: int,
   skipped: int,
   # The last number issued today.
-  last_number: ?string
+  last_number: ?string,
+  # Priority tickets waiting now, and issued today.
+  priority_waiting: int,
+  priority_issued: int,
+  # The service's daily_quota (issued counts against it); null: no quota.
+  daily_quota: ?int,
+  # Why no number can be taken now ("closed until Wednesday at 08:00",
+  # "daily quota of 30 reached; ..."); null while it issues.
+  not_issuing: ?string
 )
 
 # One counter (loket) and the ticket it is serving.
@@ -205,15 +217,27 @@ method ListPrinters() -> (usb: []UsbPrinter)
 
 # Issues a ticket for a service and prints it: on the given dispenser, else on
 # the dispenser with a button for the service, else on the first dispenser
-# (no paper when no dispenser is configured).
-method Issue(service: string, dispenser: ?string) -> (ticket: Ticket, ahead: int, printed: bool)
+# (no paper when no dispenser is configured). priority: a priority ticket.
+# Outside the service's opening hours or past its daily quota no number is
+# taken (ServiceClosed, DailyQuotaReached) unless force is true (logged).
+method Issue(service: string, dispenser: ?string, priority: ?bool, force: ?bool) -> (ticket: Ticket, ahead: int, printed: bool)
 
 # Calls the next waiting ticket to a counter, from the given services or from
 # all the services of that counter. waiting: tickets still waiting for those
 # services after this call.
 method CallNext(counter: string, services: ?[]string) -> (ticket: Ticket, counter_name: string, waiting: ?int)
 
+# Calls a given waiting ticket to a counter out of turn (the resident is at
+# the desk); the counter must serve its service (else NotServedAtCounter).
+method Call(counter: string, number: string) -> (ticket: Ticket, counter_name: string, waiting: ?int)
+
+# A skipped resident came back today: the ticket waits again, in line by its
+# original issue time. Only skipped tickets (else InvalidState).
+method Requeue(number: string) -> (ticket: Ticket)
+
 # Calls a ticket again: the one called at the counter, or the given number.
+# Past the office's recalls_before_skip the ticket is skipped instead (the
+# reply's ticket is then skipped).
 method Recall(counter: ?string, number: ?string) -> (ticket: Ticket, counter_name: ?string)
 
 # Marks a called ticket as skipped (the resident did not come).

@@ -35,6 +35,8 @@ public struct QueueMethod: Sendable {
         },
         call("Issue", IssueParameters.self, IssueReply.self) { try await $0.issue($1, caller: $2) },
         call("CallNext", CallNextParameters.self, CallNextReply.self) { try await $0.callNext($1, caller: $2) },
+        call("Call", CallParameters.self, CallNextReply.self) { try await $0.call($1, caller: $2) },
+        call("Requeue", RequeueParameters.self, TicketReply.self) { try await $0.requeue($1, caller: $2) },
         call("Recall", RecallParameters.self, RecallReply.self) { try await $0.recall($1, caller: $2) },
         call("Skip", SkipParameters.self, TicketReply.self) { try await $0.skip($1, caller: $2) },
         call("Finish", FinishParameters.self, TicketReply.self) { try await $0.finish($1, caller: $2) },

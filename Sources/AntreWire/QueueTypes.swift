@@ -17,17 +17,18 @@ public struct TicketInfo: Codable, Sendable, Equatable {
     public var issuedAt: String
     public var calledAt: String?
     public var callCount: Int
+    public var priority: Bool
     public var ahead: Int?
 
     enum CodingKeys: String, CodingKey {
-        case number, service, state, counter, ahead
+        case number, service, state, counter, ahead, priority
         case serviceName = "service_name", printState = "print_state", issuedAt = "issued_at"
         case calledAt = "called_at", callCount = "call_count"
     }
 
     public init(number: String, service: String, serviceName: String, state: TicketState, counter: String? = nil,
                 printState: PrintState, issuedAt: String, calledAt: String? = nil, callCount: Int = 0,
-                ahead: Int? = nil) {
+                priority: Bool = false, ahead: Int? = nil) {
         self.number = number
         self.service = service
         self.serviceName = serviceName
@@ -37,6 +38,7 @@ public struct TicketInfo: Codable, Sendable, Equatable {
         self.issuedAt = issuedAt
         self.calledAt = calledAt
         self.callCount = callCount
+        self.priority = priority
         self.ahead = ahead
     }
 
@@ -47,7 +49,7 @@ public struct TicketInfo: Codable, Sendable, Equatable {
                   state: ticket.state, counter: ticket.counterID, printState: ticket.printState,
                   issuedAt: WireTime.string(ticket.issuedAt, in: timeZone),
                   calledAt: ticket.calledAt.map { WireTime.string($0, in: timeZone) },
-                  callCount: ticket.callCount, ahead: ahead)
+                  callCount: ticket.callCount, priority: ticket.priority, ahead: ahead)
     }
 }
 
@@ -61,14 +63,25 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     public var served: Int
     public var skipped: Int
     public var lastNumber: String?
+    public var priorityWaiting: Int
+    public var priorityIssued: Int
+    public var dailyQuota: Int?
+    /// Why no number can be taken now; nil while the service issues.
+    public var notIssuing: String?
 
     enum CodingKeys: String, CodingKey {
         case service, name, prefix, waiting, issued, served, skipped
-        case lastNumber = "last_number"
+        case lastNumber = "last_number", priorityWaiting = "priority_waiting", priorityIssued = "priority_issued"
+        case dailyQuota = "daily_quota", notIssuing = "not_issuing"
     }
 
     public init(service: String, name: String, prefix: String, waiting: Int, issued: Int, served: Int,
-                skipped: Int, lastNumber: String? = nil) {
+                skipped: Int, lastNumber: String? = nil, priorityWaiting: Int = 0, priorityIssued: Int = 0,
+                dailyQuota: Int? = nil, notIssuing: String? = nil) {
+        self.priorityWaiting = priorityWaiting
+        self.priorityIssued = priorityIssued
+        self.dailyQuota = dailyQuota
+        self.notIssuing = notIssuing
         self.service = service
         self.name = name
         self.prefix = prefix
@@ -181,9 +194,15 @@ public struct IssueParameters: Codable, Sendable, Equatable {
     public var service: String
     /// The dispenser whose printer prints it; nil issues without paper.
     public var dispenser: String?
-    public init(service: String, dispenser: String? = nil) {
+    /// A priority ticket (lansia, difabel, ibu hamil).
+    public var priority: Bool?
+    /// Issue even outside the opening hours or past the daily quota (logged).
+    public var force: Bool?
+    public init(service: String, dispenser: String? = nil, priority: Bool? = nil, force: Bool? = nil) {
         self.service = service
         self.dispenser = dispenser
+        self.priority = priority
+        self.force = force
     }
 }
 
@@ -224,6 +243,24 @@ public struct CallNextReply: Codable, Sendable, Equatable {
         self.ticket = ticket
         self.counterName = counterName
         self.waiting = waiting
+    }
+}
+
+/// `Call(counter, number)`: that waiting ticket, out of turn.
+public struct CallParameters: Codable, Sendable, Equatable {
+    public var counter: String
+    public var number: String
+    public init(counter: String, number: String) {
+        self.counter = counter
+        self.number = number
+    }
+}
+
+/// `Requeue(number)`: a skipped ticket back in line.
+public struct RequeueParameters: Codable, Sendable, Equatable {
+    public var number: String
+    public init(number: String) {
+        self.number = number
     }
 }
 

@@ -24,6 +24,8 @@ public struct Caller: Sendable, Equatable {
 public protocol QueueHandler: Sendable {
     func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply
     func callNext(_ parameters: CallNextParameters, caller: Caller) async throws -> CallNextReply
+    func call(_ parameters: CallParameters, caller: Caller) async throws -> CallNextReply
+    func requeue(_ parameters: RequeueParameters, caller: Caller) async throws -> TicketReply
     func recall(_ parameters: RecallParameters, caller: Caller) async throws -> RecallReply
     func skip(_ parameters: SkipParameters, caller: Caller) async throws -> TicketReply
     func finish(_ parameters: FinishParameters, caller: Caller) async throws -> TicketReply

@@ -85,6 +85,16 @@ final class StubQueue: QueueHandler {
         }
     }
 
+    func call(_ p: CallParameters, caller: Caller) async throws -> CallNextReply {
+        record("call \(p.counter) \(p.number)", caller)
+        return CallNextReply(ticket: Samples.ticketB12, counterName: "Loket 2", waiting: 3)
+    }
+
+    func requeue(_ p: RequeueParameters, caller: Caller) async throws -> TicketReply {
+        record("requeue \(p.number)", caller)
+        return TicketReply(ticket: Samples.ticketB12)
+    }
+
     func recall(_ p: RecallParameters, caller: Caller) async throws -> RecallReply {
         record("recall \(p.counter ?? "-") \(p.number ?? "-")", caller)
         return RecallReply(ticket: Samples.ticketB12, counterName: "Loket 2")

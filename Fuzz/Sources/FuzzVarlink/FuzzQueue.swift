@@ -31,6 +31,15 @@ struct FuzzQueue: QueueHandler {
         return CallNextReply(ticket: try ticket("B-12", counter: p.counter), counterName: p.counter)
     }
 
+    func call(_ p: CallParameters, caller: Caller) async throws -> CallNextReply {
+        guard p.counter.hasPrefix("loket") else { throw QueueError.counterNotFound(counter: p.counter) }
+        return CallNextReply(ticket: try ticket(p.number, counter: p.counter), counterName: p.counter)
+    }
+
+    func requeue(_ p: RequeueParameters, caller: Caller) async throws -> TicketReply {
+        TicketReply(ticket: try ticket(p.number))
+    }
+
     func recall(_ p: RecallParameters, caller: Caller) async throws -> RecallReply {
         guard let number = p.number else { throw QueueError.nothingCalled(counter: p.counter ?? "") }
         return RecallReply(ticket: try ticket(number, counter: p.counter), counterName: p.counter)
