@@ -18,9 +18,8 @@ struct QueueRulesTests {
         let printer = try Emupos(profile: .epsonTMT20III, tcp: true)
         let port = try #require(printer.tcpPort)
         let harness = try DaemonHarness(
-            printer: "tcp://127.0.0.1:\(port)", timezone: "Asia/Jakarta",
-            serviceLines: ["ktp": ["hours = [\"mon-thu 08:00-15:00\", \"fri 08:00-11:00\"]"]],
-            launcher: Self.faketime(Self.afterClosing))
+            printer: "tcp://127.0.0.1:\(port)", timezone: "Asia/Jakarta", launcher: Self.faketime(Self.afterClosing),
+            serviceLines: ["ktp": ["hours = [\"mon-thu 08:00-15:00\", \"fri 08:00-11:00\"]"]])
         try harness.start()
         defer { harness.stop() }
 
