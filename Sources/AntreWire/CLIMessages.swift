@@ -255,3 +255,60 @@ public struct CLIMessages: Sendable, Equatable {
         }
     }
 }
+
+// MARK: - antre report
+
+extension CLIMessages {
+    /// The words of `antre report`'s tables (CSV columns stay English: a contract like --json).
+    public struct ReportWords: Sendable {
+        public var title, perService, perCounter, timesPerService, timesPerCounter: String
+        public var missedTitle, none, perHour, noTickets, chart: String
+        public var serviceColumns, counterColumns, timesColumns, missedColumns, hourColumns: [String]
+        public var service, counter: String
+        public var totals: @Sendable (_ issued: Int, _ served: Int, _ skipped: Int, _ expired: Int, _ transferred: Int,
+                            _ missed: Int) -> String
+        public var waiting, serving: @Sendable (_ mean: String, _ median: String, _ p90: String, _ longest: String) -> String
+    }
+
+    public var report: ReportWords {
+        language == .id
+            ? ReportWords(
+                title: "Laporan", perService: "Nomor per layanan",
+                perCounter: "Nomor per loket",
+                timesPerService: "Menunggu (ambil nomor -> panggilan pertama) dan pelayanan (dipanggil -> selesai) per layanan",
+                timesPerCounter: "Menunggu dan pelayanan per loket",
+                missedTitle: "Tekanan tombol tanpa nomor", none: "tidak ada", perHour: "Per jam (semua layanan)",
+                noTickets: "tidak ada nomor", chart: "Grafik",
+                serviceColumns: ["layanan", "diambil", "dipanggil", "dilayani", "dilewati", "kedaluwarsa", "dipindah",
+                                 "terlewat"],
+                counterColumns: ["loket", "dipanggil", "dilayani", "dilewati", "kedaluwarsa", "diteruskan"],
+                timesColumns: ["menunggu", "rata-rata", "median", "90% dalam", "terlama", "dilayani", "rata-rata",
+                               "median", "90% dalam"],
+                missedColumns: ["layanan", "alasan", "tekanan"], hourColumns: ["jam", "datang", "rata-rata tunggu", ""],
+                service: "layanan", counter: "loket",
+                totals: { "Nomor: \($0) diambil, \($1) dilayani, \($2) dilewati, \($3) kedaluwarsa, \($4) dipindah; "
+                    + "\($5) tekanan tanpa nomor" },
+                waiting: { "Menunggu (ambil nomor -> panggilan pertama): rata-rata \($0), median \($1), "
+                    + "90% dalam \($2), terlama \($3)" },
+                serving: { "Pelayanan (dipanggil -> selesai): rata-rata \($0), median \($1), 90% dalam \($2), "
+                    + "terlama \($3)" })
+            : ReportWords(
+                title: "Report", perService: "Tickets per service",
+                perCounter: "Tickets per counter",
+                timesPerService: "Waiting (take number -> first call) and service (call -> served) per service",
+                timesPerCounter: "Waiting and service per counter",
+                missedTitle: "Presses without a number", none: "none", perHour: "Per hour of day (all services)",
+                noTickets: "no tickets", chart: "Chart",
+                serviceColumns: ["service", "issued", "called", "served", "skipped", "expired", "moved", "missed"],
+                counterColumns: ["counter", "called", "served", "skipped", "expired", "moved on"],
+                timesColumns: ["waited", "mean", "median", "90% within", "longest", "served", "mean", "median",
+                               "90% within"],
+                missedColumns: ["service", "reason", "presses"], hourColumns: ["hour", "arrivals", "mean wait", ""],
+                service: "service", counter: "counter",
+                totals: { "Tickets: \($0) issued, \($1) served, \($2) skipped, \($3) expired, \($4) transferred; "
+                    + "\($5) presses without a number" },
+                waiting: { "Waiting (take number -> first call): mean \($0), median \($1), 90% within \($2), "
+                    + "longest \($3)" },
+                serving: { "Service (call -> served): mean \($0), median \($1), 90% within \($2), longest \($3)" })
+    }
+}

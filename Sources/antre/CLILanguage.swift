@@ -3,7 +3,7 @@ import AntreWire
 import ArgumentParser
 import Foundation
 
-extension Language: @retroactive ExpressibleByArgument {}
+extension Language: ExpressibleByArgument {}
 
 /// The language `antre` speaks: `--lang` > `ANTRE_LANG` > `[office] language`
 /// of the config file (ANTRE_CONFIG, default /etc/antre/antre.toml, as for

@@ -101,4 +101,16 @@ import Testing
                 == "antred tidak dapat dihubungi: tidak ada jawaban dalam 10 detik (/s)")
         #expect(CLIMessages.en.error(VarlinkClientError.noSocket(path: "/s")) == "antred is not running (no socket at /s)")
     }
+
+    /// `antre report` tables in Indonesian; CSV stays English for spreadsheets and scripts.
+    @Test func reportInIndonesian() {
+        let text = ReportText.human(ReportSamples.report, in: .id)
+        #expect(text.hasPrefix("Laporan 2026-11-01 .. 2026-11-30\n"))
+        #expect(text.contains("Nomor: 15 diambil, 12 dilayani, 2 dilewati, 1 kedaluwarsa, 1 dipindah; 3 tekanan tanpa nomor"))
+        #expect(text.contains("median 11:00, 90% dalam 25:00, terlama 30:00"))
+        #expect(text.contains("Nomor per layanan") && text.contains("Nomor per loket"))
+        #expect(text.contains("  layanan") && text.contains("diambil  dipanggil  dilayani"))
+        #expect(!text.contains("issued") && !text.contains("Tickets"))
+        #expect(ReportText.human(ReportSamples.report) == ReportText.human(ReportSamples.report, in: .en))
+    }
 }
