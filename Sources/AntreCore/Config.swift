@@ -29,6 +29,10 @@ public struct AntreConfig: Sendable, Equatable {
 
     public func service(_ id: String) -> Service? { services.first { $0.id == id } }
     public func counter(_ id: String) -> Counter? { counters.first { $0.id == id } }
+    /// The counters that call tickets of `serviceID` (those listing it, and those serving all).
+    public func counters(serving serviceID: String) -> [Counter] {
+        counters.filter { $0.services.isEmpty || $0.services.contains(serviceID) }
+    }
 }
 
 public enum Language: String, Sendable, Equatable, CaseIterable {
@@ -48,6 +52,19 @@ public struct Office: Sendable, Equatable {
     /// office Wi-Fi ("http://192.168.1.10:8080", no trailing slash). Tickets print a
     /// QR code of `<boardURL>/t/<number>`; nil: no QR.
     public var boardURL: String?
+    /// `[office] closed_dates`: office-wide holidays; no service takes tickets.
+    public var closedDates: Set<LocalDay> = []
+
+    // MARK: call rules (issue 11: priority, recalls)
+
+    /// `priority_ratio`: at most this many priority calls per regular call at a
+    /// counter while both kinds wait (see `CallOrder`).
+    public var priorityRatio: Int = CallOrder.defaultPriorityRatio
+    /// `recalls_before_skip`: a recall beyond this many skips the ticket
+    /// instead (the resident is not there); nil: recall without limit.
+    public var recallsBeforeSkip: Int?
+    /// The range `recalls_before_skip` accepts.
+    public static let recallsBeforeSkipRange = 1...20
 
     public init(name: String, address: String = "", headerLines: [String] = [], footerLines: [String] = [],
                 timeZone: TimeZone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt, language: Language = .id,
@@ -83,6 +100,9 @@ public struct Service: Sendable, Equatable {
     public var fee: String
     /// Optional processing-time line ("1 hari kerja").
     public var processingTime: String
+    /// `hours`, `closed_dates`, `daily_quota`, `last_ticket_before_close_min`:
+    /// when the service takes tickets (see `IssueAdmission`). Default: always.
+    public var hours: ServiceHours = ServiceHours()
 
     public init(id: String, name: String, prefix: String, requirements: [String] = [], schedule: [String] = [],
                 officer: String = "", contact: String = "", fee: String = "", processingTime: String = "") {
@@ -127,6 +147,9 @@ public struct Dispenser: Sendable, Equatable {
     /// Button key -> service id. Keys are what the input reports: a byte as a
     /// one-character string ("1"), a whole line ("KTP"), or a key name ("KEY_1").
     public var buttons: [String: String]
+    /// `priority_buttons`: key -> service id, a press gives a priority ticket
+    /// (lansia, difabel, ibu hamil). Keys as in `buttons`, never in both.
+    public var priorityButtons: [String: String] = [:]
     /// Presses of the same button closer than this are one press (mashing).
     public var cooldown: Duration
     public var printer: PrinterConnection
@@ -151,6 +174,16 @@ public struct Dispenser: Sendable, Equatable {
         self.printer = printer
         self.profile = profile
         self.printTimeout = printTimeout
+    }
+}
+
+extension Dispenser {
+    /// What a press of `key` asks for: a ticket of that service, priority or
+    /// not; nil for a key mapped to nothing.
+    public func ticketRequest(forKey key: String) -> (serviceID: String, priority: Bool)? {
+        if let service = buttons[key] { return (service, false) }
+        if let service = priorityButtons[key] { return (service, true) }
+        return nil
     }
 }
 

@@ -32,7 +32,7 @@ extension ConfigDecoder {
         board.title = reader.string(table, "title", at: path) ?? ""
         board.runningText = reader.string(table, "running_text", at: path) ?? ""
         board.services = reader.strings(table, "services", at: path) ?? []
-        for (index, service) in board.services.enumerated() where !serviceIDs.contains(service) {
+        for (index, service) in board.services.enumerated() where !knowsService(service, among: serviceIDs) {
             reader.issue(path / "services" / index, unknownService(service, known: serviceIDs))
         }
         board.counters = reader.strings(table, "counters", at: path) ?? []

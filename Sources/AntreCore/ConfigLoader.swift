@@ -99,6 +99,11 @@ public enum ConfigLoader {
         let office = config.office
         out.append("Office:     \(office.name) (\(office.timeZone.identifier), language \(office.language.rawValue))")
         if !office.address.isEmpty { out.append("            \(office.address)") }
+        out.append("Calls:      at most \(office.priorityRatio) priority per regular call; "
+            + (office.recallsBeforeSkip.map { "skipped after \($0) recall\($0 == 1 ? "" : "s")" } ?? "recalls without limit"))
+        if !office.closedDates.isEmpty {
+            out.append("Closed:     " + office.closedDates.sorted().map(\.description).joined(separator: ", "))
+        }
 
         out.append("Services:   \(config.services.count)")
         let idWidth = config.services.map(\.id.count).max() ?? 0
@@ -106,6 +111,7 @@ public enum ConfigLoader {
         for service in config.services {
             out.append("  \(service.prefix)  \(pad(service.id, idWidth))  \(pad(service.name, nameWidth))"
                 + "  (\(service.requirements.count) persyaratan)")
+            if let hours = ConfigDecoder.hoursSummary(service.hours) { out.append("       \(hours)") }
         }
 
         out.append("Counters:   \(config.counters.count)")
@@ -128,6 +134,11 @@ public enum ConfigLoader {
                 let keys = dispenser.buttons.keys.sorted(by: buttonOrder)
                 let map = keys.map { "\($0)=\(dispenser.buttons[$0] ?? "")" }.joined(separator: " ")
                 out.append("    buttons  \(map)")
+            }
+            if !dispenser.priorityButtons.isEmpty {
+                let keys = dispenser.priorityButtons.keys.sorted(by: buttonOrder)
+                let map = keys.map { "\($0)=\(dispenser.priorityButtons[$0] ?? "")" }.joined(separator: " ")
+                out.append("    priority \(map)")
             }
         }
         out.append("Socket:     \(config.socket.path)" + (config.socket.group.map { " (group \($0))" } ?? ""))
@@ -161,11 +172,14 @@ struct ConfigDecoder {
 
     static let rootKeys = ["office", "socket", "storage", "service", "counter", "dispenser", "board", "metrics"]
     static let officeKeys = ["name", "address", "header", "footer", "timezone", "language"]
+    /// `[office]` keys of the call rules (issue 11), decoded by `decodeCallRules`.
+    static let officeCallRuleKeys = ["priority_ratio", "recalls_before_skip"]
     static let serviceKeys = ["id", "name", "prefix", "requirements", "schedule", "officer", "contact", "fee",
                               "processing_time"]
     static let counterKeys = ["id", "name", "services", "spoken_name"]
     static let dispenserKeys = ["id", "input", "cooldown_ms", "printer", "print_timeout_ms", "status_timeout_ms",
-                                "status_poll_ms", "auto_reprint_window_s", "buttons", "profile"]
+                                "status_poll_ms", "auto_reprint_window_s", "buttons", "profile",
+                                "priority_buttons"]
     static let profileKeys = ["paper", "columns", "code_page", "cutter", "cancel_kanji", "native_qr",
                               "feed_before_cut"]
 
@@ -175,13 +189,16 @@ struct ConfigDecoder {
 
         let office = decodeOffice(root)
         let services = decodeServices(root)
-        let serviceIDs = services.map(\.id)
+        // References are checked against every service written, so one broken
+        // [[service]] (or a missing list) is reported once, not at each use.
+        let serviceIDs = Self.declaredServiceIDs(root)
         let counters = decodeCounters(root, serviceIDs: serviceIDs)
         let dispensers = decodeDispensers(root, serviceIDs: serviceIDs)
         let socket = decodeSocket(root)
         let storage = decodeStorage(root)
         let metrics = decodeMetrics(root)
         let (board, boardURL) = decodeBoard(root, serviceIDs: serviceIDs, counterIDs: counters.map(\.id))
+        checkConsistency(root, services: services)
 
         guard var office else { return nil }
         office.boardURL = boardURL
@@ -200,7 +217,7 @@ struct ConfigDecoder {
             return nil
         }
         guard let table = reader.table(root, "office", at: ConfigPath(), section: "[office]") else { return nil }
-        reader.checkKeys(table, at: path, allowed: Self.officeKeys)
+        reader.checkKeys(table, at: path, allowed: Self.officeKeys + Self.officeCallRuleKeys + Self.officeHoursKeys)
         let name = reader.string(table, "name", at: path, required: true)
         let address = reader.string(table, "address", at: path) ?? ""
         let header = reader.strings(table, "header", at: path) ?? []
@@ -222,9 +239,30 @@ struct ConfigDecoder {
                 reader.issue(path / "language", "'\(code)' is not a supported language; use \"id\" or \"en\"")
             }
         }
+        let callRules = decodeCallRules(table, at: path)
+        let closedDates = decodeClosedDates(table, at: path)
         guard let name else { return nil }
-        return Office(name: name, address: address, headerLines: header, footerLines: footer,
-                      timeZone: timeZone, language: language)
+        var office = Office(name: name, address: address, headerLines: header, footerLines: footer,
+                            timeZone: timeZone, language: language)
+        office.priorityRatio = callRules.priorityRatio
+        office.recallsBeforeSkip = callRules.recallsBeforeSkip
+        office.closedDates = closedDates
+        return office
+    }
+
+    // MARK: office call rules (issue 11)
+
+    /// `priority_ratio` and `recalls_before_skip` in `[office]`.
+    func decodeCallRules(_ office: TOMLTable, at path: ConfigPath) -> (priorityRatio: Int, recallsBeforeSkip: Int?) {
+        let ratioRange = CallOrder.priorityRatioRange
+        let ratio = reader.int(office, "priority_ratio", at: path, range: ratioRange,
+                               expected: "a number of priority calls per regular call "
+                                   + "(\(ratioRange.lowerBound)-\(ratioRange.upperBound))")
+        let recallRange = Office.recallsBeforeSkipRange
+        let recalls = reader.int(office, "recalls_before_skip", at: path, range: recallRange,
+                                 expected: "a number of recalls (\(recallRange.lowerBound)-\(recallRange.upperBound), "
+                                     + "or leave it out for no limit)")
+        return (ratio ?? CallOrder.defaultPriorityRatio, recalls)
     }
 
     /// Only region/city names from the tz database (plus UTC): Foundation also
@@ -312,13 +350,14 @@ struct ConfigDecoder {
         var idOwners: [String: ConfigPath] = [:]
         var prefixOwners: [String: (ConfigPath, String)] = [:]
         for (table, path) in entries {
-            reader.checkKeys(table, at: path, allowed: Self.serviceKeys)
+            reader.checkKeys(table, at: path, allowed: Self.serviceKeys + Self.serviceHoursKeys)
             let id = reader.string(table, "id", at: path, required: true)
             if let id {
                 if id.range(of: "^[a-z0-9-]+$", options: .regularExpression) == nil {
                     reader.issue(path / "id", "'\(id)' may only use lowercase letters a-z, digits and '-'")
                 } else if let other = idOwners[id] {
-                    reader.issue(path / "id", "service id '\(id)' is already used by \(reader.place(other))")
+                    reader.issue(path / "id", "service id '\(id)' is already used by \(reader.place(other))"
+                        + Self.duplicateIDHint(root))
                 } else {
                     idOwners[id] = path
                 }
@@ -341,10 +380,13 @@ struct ConfigDecoder {
             let contact = reader.string(table, "contact", at: path) ?? ""
             let fee = reader.string(table, "fee", at: path) ?? ""
             let processingTime = reader.string(table, "processing_time", at: path) ?? ""
+            let hours = decodeServiceHours(table, at: path)
             if let id, let name, let prefix {
-                services.append(Service(id: id, name: name, prefix: prefix, requirements: requirements,
-                                        schedule: schedule, officer: officer, contact: contact, fee: fee,
-                                        processingTime: processingTime))
+                var service = Service(id: id, name: name, prefix: prefix, requirements: requirements,
+                                      schedule: schedule, officer: officer, contact: contact, fee: fee,
+                                      processingTime: processingTime)
+                service.hours = hours
+                services.append(service)
             }
         }
         return services
@@ -389,7 +431,7 @@ struct ConfigDecoder {
                 reader.issue(path / "name", "must not be empty (leave it out for \"Loket <id>\")")
             }
             let services = reader.strings(table, "services", at: path) ?? []
-            for (index, service) in services.enumerated() where !serviceIDs.contains(service) {
+            for (index, service) in services.enumerated() where !knowsService(service, among: serviceIDs) {
                 reader.issue(path / "services" / index, unknownService(service, known: serviceIDs))
             }
             var spokenName = reader.string(table, "spoken_name", at: path)
@@ -463,6 +505,8 @@ struct ConfigDecoder {
             let statusPoll = reader.int(table, "status_poll_ms", at: path, range: 200...600_000) ?? 2000
             let reprintWindow = reader.int(table, "auto_reprint_window_s", at: path, range: 0...86_400) ?? 120
             let buttons = decodeButtons(table, at: path, input: input, serviceIDs: serviceIDs)
+            let priorityButtons = decodePriorityButtons(table, at: path, input: input, serviceIDs: serviceIDs,
+                                                        buttons: buttons)
             let profile = decodeProfile(table, at: path)
 
             if let id, let input, let printer {
@@ -471,6 +515,7 @@ struct ConfigDecoder {
                 dispenser.statusTimeout = .milliseconds(statusTimeout)
                 dispenser.statusPollInterval = .milliseconds(statusPoll)
                 dispenser.autoReprintWindow = .seconds(reprintWindow)
+                dispenser.priorityButtons = priorityButtons
                 dispensers.append(dispenser)
             }
         }
@@ -478,10 +523,11 @@ struct ConfigDecoder {
     }
 
     func decodeButtons(_ dispenser: TOMLTable, at path: ConfigPath, input: InputSpec?,
-                       serviceIDs: [String]) -> [String: String] {
-        let buttonsPath = path / "buttons"
-        guard let table = reader.table(dispenser, "buttons", at: path, section: "[dispenser.buttons]") else {
-            if dispenser["buttons"] == nil, let input, input != .none {
+                       serviceIDs: [String], key mapKey: String = "buttons") -> [String: String] {
+        let buttonsPath = path / mapKey
+        guard let table = reader.table(dispenser, mapKey, at: path, section: "[dispenser.\(mapKey)]") else {
+            if mapKey == "buttons", dispenser["buttons"] == nil, dispenser["priority_buttons"] == nil,
+               let input, input != .none {
                 reader.issue(buttonsPath, "input \(input) has no buttons; add [dispenser.buttons] "
                     + "with lines like \"1\" = \"<service id>\"")
             }
@@ -515,13 +561,32 @@ struct ConfigDecoder {
                     + "KEY_A or KEYCODE_<n>" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
                 continue
             }
-            guard serviceIDs.contains(service) else {
+            guard knowsService(service, among: serviceIDs) else {
                 reader.issue(keyPath, unknownService(service, known: serviceIDs))
                 continue
             }
             buttons[key] = service
         }
         return buttons
+    }
+
+    // MARK: priority buttons (issue 11)
+
+    /// `priority_buttons = { "9" = "kk" }`: checked like `buttons`; a key may
+    /// not be in both (one press cannot give two kinds of ticket).
+    func decodePriorityButtons(_ dispenser: TOMLTable, at path: ConfigPath, input: InputSpec?,
+                               serviceIDs: [String], buttons: [String: String]) -> [String: String] {
+        guard dispenser["priority_buttons"] != nil else { return [:] }
+        var priorityButtons = decodeButtons(dispenser, at: path, input: input, serviceIDs: serviceIDs,
+                                            key: "priority_buttons")
+        for key in priorityButtons.keys.sorted() {
+            guard let regular = buttons[key] else { continue }
+            reader.issue(path / "priority_buttons" / key,
+                         "key '\(key)' is already a regular button for '\(regular)' in \(reader.place(path / "buttons" / key)); "
+                             + "give the priority ticket its own key")
+            priorityButtons[key] = nil
+        }
+        return priorityButtons
     }
 
     func decodeProfile(_ dispenser: TOMLTable, at path: ConfigPath) -> PrinterProfile {
@@ -575,6 +640,10 @@ struct ConfigDecoder {
         if let socketPath = reader.string(table, "path", at: path) {
             if socketPath.isEmpty {
                 reader.issue(path / "path", "must not be empty")
+            } else if !socketPath.hasPrefix("/") {
+                // antred and antre resolve a relative path from different directories.
+                reader.issue(path / "path", "'\(socketPath)' is relative; write an absolute path like "
+                    + "\"\(SocketSettings.defaultPath)\" so antred and antre find the same socket")
             } else if socketPath.utf8.count > 107 {
                 // sun_path holds 108 bytes including the terminating NUL.
                 reader.issue(path / "path", "\(socketPath.utf8.count) bytes is too long for a Unix socket (max 107)")

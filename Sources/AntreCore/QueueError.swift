@@ -20,6 +20,8 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Only a ticket whose printing is not confirmed (or failed) can be
     /// confirmed as printed.
     case notConfirmable(number: String, printState: PrintState)
+    /// A ticket called by number at a counter that does not serve its service.
+    case notServedAtCounter(number: String, service: String, counter: String)
 
     public var description: String {
         switch self {
@@ -40,6 +42,8 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
             printState == .pending
                 ? "cannot confirm \(number): it is being printed now"
                 : "cannot confirm \(number): its print state is \(printState.rawValue), not unconfirmed"
+        case let .notServedAtCounter(number, service, counter):
+            "counter \(counter) does not serve \(service): call \(number) at a counter that does, or transfer it"
         }
     }
 }

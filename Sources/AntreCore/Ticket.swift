@@ -68,11 +68,14 @@ public struct Ticket: Sendable, Equatable, Codable {
     public var finishedAt: Date?
     /// How many times it was called (recalls included).
     public var callCount: Int
+    /// Lansia, difabel, ibu hamil: called before regular tickets, within the
+    /// office's `priority_ratio` (see `CallOrder`).
+    public var priority: Bool
 
     public init(id: Int64, number: TicketNumber, day: LocalDay, serviceID: String,
                 issuedServiceID: String, state: TicketState, counterID: String?,
                 printState: PrintState, dispenserID: String?, issuedAt: Date,
-                calledAt: Date?, finishedAt: Date?, callCount: Int) {
+                calledAt: Date?, finishedAt: Date?, callCount: Int, priority: Bool = false) {
         self.id = id
         self.number = number
         self.day = day
@@ -86,6 +89,34 @@ public struct Ticket: Sendable, Equatable, Codable {
         self.calledAt = calledAt
         self.finishedAt = finishedAt
         self.callCount = callCount
+        self.priority = priority
+    }
+
+    /// Its place in the call order.
+    public var queueEntry: QueueEntry {
+        QueueEntry(id: id, serviceID: serviceID, priority: priority, issuedAt: issuedAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, number, day, serviceID, issuedServiceID, state, counterID, printState, dispenserID
+        case issuedAt, calledAt, finishedAt, callCount, priority
+    }
+
+    /// `priority` may be missing (written before priority tickets existed): regular.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(Int64.self, forKey: .id), number: try c.decode(TicketNumber.self, forKey: .number),
+                  day: try c.decode(LocalDay.self, forKey: .day), serviceID: try c.decode(String.self, forKey: .serviceID),
+                  issuedServiceID: try c.decode(String.self, forKey: .issuedServiceID),
+                  state: try c.decode(TicketState.self, forKey: .state),
+                  counterID: try c.decodeIfPresent(String.self, forKey: .counterID),
+                  printState: try c.decode(PrintState.self, forKey: .printState),
+                  dispenserID: try c.decodeIfPresent(String.self, forKey: .dispenserID),
+                  issuedAt: try c.decode(Date.self, forKey: .issuedAt),
+                  calledAt: try c.decodeIfPresent(Date.self, forKey: .calledAt),
+                  finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt),
+                  callCount: try c.decode(Int.self, forKey: .callCount),
+                  priority: try c.decodeIfPresent(Bool.self, forKey: .priority) ?? false)
     }
 }
 
@@ -95,6 +126,8 @@ public struct QueueEvent: Sendable, Equatable, Codable {
         case issued, called, recalled, skipped, served, transferred, expired
         case printed, printFailed = "print_failed", reprintRequested = "reprint_requested"
         case printUnconfirmed = "print_unconfirmed"
+        /// A skipped resident came back: waiting again at their original place.
+        case requeued
     }
 
     public var id: Int64

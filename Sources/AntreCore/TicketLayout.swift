@@ -6,21 +6,28 @@ public struct TicketSlip: Sendable, Equatable {
     public var ticket: Ticket
     public var service: Service
     public var office: Office
-    /// Residents waiting before this one for the same service, as of printing;
-    /// nil prints no such line (a reprint of a ticket no longer waiting).
+    /// Tickets the counters serving this service will call before this one,
+    /// as of printing; nil prints no such line (a reprint of a ticket no longer waiting).
     public var ahead: Int?
     /// A reprint is marked CETAK ULANG, with the time it was reprinted.
     public var isReprint: Bool
     public var reprintedAt: Date?
+    /// Where to go: the names of the counters serving the service ("Loket 1",
+    /// "Loket 2"); empty prints no such line.
+    public var counterNames: [String]
+    /// Today's pace at those counters; nil (not enough data yet) prints nothing.
+    public var waitEstimate: WaitEstimate?
 
     public init(ticket: Ticket, service: Service, office: Office, ahead: Int?, isReprint: Bool = false,
-                reprintedAt: Date? = nil) {
+                reprintedAt: Date? = nil, counterNames: [String] = [], waitEstimate: WaitEstimate? = nil) {
         self.ticket = ticket
         self.service = service
         self.office = office
         self.ahead = ahead
         self.isReprint = isReprint
         self.reprintedAt = reprintedAt
+        self.counterNames = counterNames
+        self.waitEstimate = waitEstimate
     }
 }
 
@@ -41,8 +48,8 @@ public struct NoticeSlip: Sendable, Equatable {
 
 /// Ticket slip -> printer-neutral receipt. Pure: same input, same receipt.
 ///
-/// Order on paper: office header, queue number, service, date and time, people
-/// ahead; then what the resident needs (requirements, schedule, processing time,
+/// Order on paper: office header, queue number, service, priority mark, date
+/// and time, people ahead, the loket(s) to go to, the estimated wait; then what the resident needs (requirements, schedule, processing time,
 /// officer, fee); then, when the office has a board address, a QR code of the
 /// ticket's phone page; then the footer. Empty config fields print nothing at all.
 public enum TicketLayout {
@@ -55,6 +62,7 @@ public enum TicketLayout {
         blocks.append(.text(slip.ticket.number.description,
                             style: TextStyle(alignment: .center, bold: true, widthScale: 2, heightScale: 2)))
         blocks.append(.text(slip.service.name, style: centredBold))
+        if slip.ticket.priority { blocks.append(.text(words.priority, style: priorityMark)) }
         if slip.isReprint { blocks.append(.text(words.reprint, style: centredBold)) }
         let when = LocalTime(slip.ticket.issuedAt, in: slip.office.timeZone)
         blocks.append(.columns(left: words.date(when), right: words.time(when)))
@@ -62,6 +70,11 @@ public enum TicketLayout {
             blocks.append(.text(words.reprintedAt(LocalTime(reprintedAt, in: slip.office.timeZone))))
         }
         if let ahead = slip.ahead { blocks.append(.text(words.ahead(max(0, ahead)))) }
+        let counters = slip.counterNames.compactMap(nonEmpty)
+        if !counters.isEmpty {
+            blocks.append(labelled(words.goTo, counters.joined(separator: " / ")))
+        }
+        if let estimate = slip.waitEstimate { blocks.append(labelled(words.estimatedWait, words.minutes(estimate))) }
 
         let details = details(slip.service, words)
         if !details.isEmpty {
@@ -96,6 +109,7 @@ public enum TicketLayout {
 
     private static let centred = TextStyle(alignment: .center)
     private static let centredBold = TextStyle(alignment: .center, bold: true)
+    private static let priorityMark = TextStyle(alignment: .center, bold: true, widthScale: 2)
 
     private static func header(_ office: Office) -> [ReceiptBlock] {
         var blocks: [ReceiptBlock] = []
@@ -186,6 +200,13 @@ private struct Words {
 
     var queueNumber: String { language == .id ? "Nomor antrean" : "Queue number" }
     var reprint: String { language == .id ? "CETAK ULANG" : "REPRINT" }
+    var priority: String { language == .id ? "PRIORITAS" : "PRIORITY" }
+    var goTo: String { language == .id ? "Silakan ke" : "Go to" }
+    var estimatedWait: String { language == .id ? "Perkiraan tunggu" : "Estimated wait" }
+    /// "10-20 menit" / "10-20 minutes".
+    func minutes(_ estimate: WaitEstimate) -> String {
+        "\(estimate.minMinutes)-\(estimate.maxMinutes) " + (language == .id ? "menit" : "minutes")
+    }
     var requirements: String { language == .id ? "Persyaratan:" : "Requirements:" }
     var schedule: String { language == .id ? "Jadwal:" : "Schedule:" }
     var processingTime: String { language == .id ? "Waktu proses" : "Processing time" }

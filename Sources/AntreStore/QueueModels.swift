@@ -1,13 +1,28 @@
 import AntreCore
 import Foundation
 
-/// A freshly issued ticket and how many residents were ahead of it.
+/// A freshly issued ticket, how many tickets will be called before it and,
+/// when today's pace is known, how long that may take.
 public struct IssuedTicket: Sendable, Equatable {
     public var ticket: Ticket
     public var ahead: Int
-    public init(ticket: Ticket, ahead: Int) {
+    public var waitEstimate: WaitEstimate?
+    public init(ticket: Ticket, ahead: Int, waitEstimate: WaitEstimate? = nil) {
         self.ticket = ticket
         self.ahead = ahead
+        self.waitEstimate = waitEstimate
+    }
+}
+
+/// Where a waiting ticket stands now: tickets to be called before it at the
+/// counters serving its service, and the estimated wait (nil: not enough data
+/// today, no counter given, or the ticket no longer waits).
+public struct QueuePosition: Sendable, Equatable {
+    public var ahead: Int
+    public var waitEstimate: WaitEstimate?
+    public init(ahead: Int, waitEstimate: WaitEstimate?) {
+        self.ahead = ahead
+        self.waitEstimate = waitEstimate
     }
 }
 
@@ -21,13 +36,20 @@ public struct QueueSnapshot: Sendable, Equatable {
         public var skipped: Int
         /// Last number issued today, if any.
         public var lastNumber: TicketNumber?
-        public init(serviceID: String, waiting: Int, issuedToday: Int, served: Int, skipped: Int, lastNumber: TicketNumber?) {
+        /// Priority tickets among `waiting` (where they wait now) and among
+        /// `issuedToday` (where they were issued).
+        public var priorityWaiting: Int
+        public var priorityIssued: Int
+        public init(serviceID: String, waiting: Int, issuedToday: Int, served: Int, skipped: Int, lastNumber: TicketNumber?,
+                    priorityWaiting: Int = 0, priorityIssued: Int = 0) {
             self.serviceID = serviceID
             self.waiting = waiting
             self.issuedToday = issuedToday
             self.served = served
             self.skipped = skipped
             self.lastNumber = lastNumber
+            self.priorityWaiting = priorityWaiting
+            self.priorityIssued = priorityIssued
         }
     }
     public var day: LocalDay

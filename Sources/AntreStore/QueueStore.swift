@@ -97,15 +97,19 @@ public final class QueueStore: Sendable {
     // MARK: - Issuing
 
     /// Commits a new ticket for `serviceID` numbered `prefix` + next sequence of
-    /// the local day. `ahead` counts today's waiting tickets of that service
-    /// before it in the queue. The prefix is stored upper-cased, as officers'
-    /// typed numbers are parsed.
+    /// the local day. `ahead` counts the tickets the `counters` serving that
+    /// service will call before it by the call order (`CallOrder`, with
+    /// `priorityRatio`); without counters, today's waiting tickets of that
+    /// service before it. The wait estimate needs counters and today's pace.
+    /// The prefix is stored upper-cased, as officers' typed numbers are parsed.
     ///
     /// `applying`: print results of earlier tickets, written in the same
     /// transaction (one fsync for both: the spooler defers "printed" rows to
     /// ride along with the next ticket or a short timer).
     public func issue(serviceID: String, prefix: String, dispenserID: String?, printState: PrintState,
-                      now: Date, actor: String? = nil, applying updates: [PrintStateUpdate] = []) throws -> IssuedTicket {
+                      now: Date, actor: String? = nil, applying updates: [PrintStateUpdate] = [],
+                      priority: Bool = false, counters: [Counter] = [],
+                      priorityRatio: Int = CallOrder.defaultPriorityRatio) throws -> IssuedTicket {
         let prefix = prefix.uppercased()
         guard !prefix.isEmpty else { throw StoreError("service '\(serviceID)' has an empty prefix") }
         let day = day(of: now)
@@ -129,66 +133,101 @@ public final class QueueStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO ticket (day, service, issued_service, prefix, sequence, state, counter,
-                                        print_state, dispenser, issued_at, call_count)
-                    VALUES (?, ?, ?, ?, ?, 'waiting', NULL, ?, ?, ?, 0)
+                                        print_state, dispenser, issued_at, call_count, priority)
+                    VALUES (?, ?, ?, ?, ?, 'waiting', NULL, ?, ?, ?, 0, ?)
                     """,
                 arguments: [day.description, serviceID, serviceID, prefix, sequence,
-                            printState.rawValue, dispenserID, now.timeIntervalSince1970])
+                            printState.rawValue, dispenserID, now.timeIntervalSince1970, priority])
             let id = db.lastInsertedRowID
+            let detail = [dispenserID.map { "dispenser \($0)" }, priority ? "priority" : nil].compactMap { $0 }
             try Self.appendEvent(db, ticketID: id, kind: .issued, serviceID: serviceID, counterID: nil,
-                                 at: now, detail: dispenserID.map { "dispenser \($0)" }, actor: actor)
+                                 at: now, detail: detail.isEmpty ? nil : detail.joined(separator: ", "), actor: actor)
             let ticket = try Self.requireTicket(db, id: id)
-            return IssuedTicket(ticket: ticket, ahead: try Self.waitingAhead(db, of: ticket))
+            let position = try Self.position(db, of: ticket, counters: counters, priorityRatio: priorityRatio)
+            return IssuedTicket(ticket: ticket, ahead: position.ahead, waitEstimate: position.waitEstimate)
         }
     }
 
     // MARK: - Officers
 
-    /// Calls today's oldest waiting ticket (by issue time, then id) among
-    /// `serviceIDs` (empty = any service) to `counterID`. The ticket still called
-    /// at that counter, if any, is marked served first (event detail "auto-finished").
+    /// Calls the next waiting ticket of today among `serviceIDs` (empty = any
+    /// service) to `counterID`, by the call order (`CallOrder`): the oldest
+    /// priority ticket first, unless this counter already called
+    /// `priorityRatio` priority tickets since its last regular call and a
+    /// regular ticket waits; else the oldest regular one (by issue time, then id).
+    /// The ticket still called at that counter, if any, is marked served first
+    /// (event detail "auto-finished").
     /// Throws `QueueError.noTicketWaiting` and changes nothing when none waits.
-    public func callNext(counterID: String, serviceIDs: [String], now: Date, actor: String? = nil) throws -> Ticket {
+    public func callNext(counterID: String, serviceIDs: [String], now: Date, actor: String? = nil,
+                         priorityRatio: Int = CallOrder.defaultPriorityRatio) throws -> Ticket {
         let day = day(of: now)
         return try write { db in
-            var sql = "SELECT * FROM ticket WHERE day = ? AND state = 'waiting'"
-            var arguments: StatementArguments = [day.description]
-            if !serviceIDs.isEmpty {
-                sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
-                arguments += StatementArguments(serviceIDs)
+            func oldest(priority: Bool) throws -> Ticket? {
+                var sql = "SELECT * FROM ticket WHERE day = ? AND state = 'waiting' AND priority = ?"
+                var arguments: StatementArguments = [day.description, priority]
+                if !serviceIDs.isEmpty {
+                    sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
+                    arguments += StatementArguments(serviceIDs)
+                }
+                sql += " ORDER BY issued_at, id LIMIT 1"
+                return try Row.fetchOne(db, sql: sql, arguments: arguments).map(Self.ticket(from:))
             }
-            sql += " ORDER BY issued_at, id LIMIT 1"
-            guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else {
+            let order = CallOrder(priorityRatio: priorityRatio)
+            let priority = try oldest(priority: true), regular = try oldest(priority: false)
+            // The streak only matters when both kinds wait.
+            var streak = 0
+            if priority != nil && regular != nil {
+                streak = try Self.priorityStreak(db, counterID: counterID, day: day, limit: order.priorityRatio)
+            }
+            guard let chosen = order.choose(priority: priority?.queueEntry, regular: regular?.queueEntry,
+                                            priorityStreak: streak),
+                  let next = [priority, regular].compactMap({ $0 }).first(where: { $0.id == chosen.id }) else {
                 throw QueueError.noTicketWaiting(counter: counterID, services: serviceIDs)
             }
-            let next = try Self.ticket(from: row)
-
-            for previous in try Self.calledTickets(db, counterID: counterID, day: day) {
-                try db.execute(
-                    sql: "UPDATE ticket SET state = 'served', finished_at = ? WHERE id = ?",
-                    arguments: [now.timeIntervalSince1970, previous.id])
-                try Self.appendEvent(db, ticketID: previous.id, kind: .served, serviceID: previous.serviceID,
-                                     counterID: counterID, at: now, detail: "auto-finished", actor: actor)
-            }
-
-            try db.execute(
-                sql: """
-                    UPDATE ticket SET state = 'called', counter = ?, called_at = ?, call_count = call_count + 1
-                    WHERE id = ?
-                    """,
-                arguments: [counterID, now.timeIntervalSince1970, next.id])
-            try Self.appendEvent(db, ticketID: next.id, kind: .called, serviceID: next.serviceID,
-                                 counterID: counterID, at: now, detail: nil, actor: actor)
-            return try Self.requireTicket(db, id: next.id)
+            return try Self.call(db, next, counterID: counterID, day: day, now: now, detail: nil, actor: actor)
         }
+    }
+
+    /// Shared by callNext and callNumber: finishes what the counter still has
+    /// called ("auto-finished"), then calls `next` there.
+    static func call(_ db: Database, _ next: Ticket, counterID: String, day: LocalDay, now: Date,
+                     detail: String?, actor: String?) throws -> Ticket {
+        for previous in try Self.calledTickets(db, counterID: counterID, day: day) {
+            try db.execute(
+                sql: "UPDATE ticket SET state = 'served', finished_at = ? WHERE id = ?",
+                arguments: [now.timeIntervalSince1970, previous.id])
+            try Self.appendEvent(db, ticketID: previous.id, kind: .served, serviceID: previous.serviceID,
+                                 counterID: counterID, at: now, detail: "auto-finished", actor: actor)
+        }
+
+        try db.execute(
+            sql: """
+                UPDATE ticket SET state = 'called', counter = ?, called_at = ?, call_count = call_count + 1
+                WHERE id = ?
+                """,
+            arguments: [counterID, now.timeIntervalSince1970, next.id])
+        try Self.appendEvent(db, ticketID: next.id, kind: .called, serviceID: next.serviceID,
+                             counterID: counterID, at: now, detail: detail, actor: actor)
+        return try Self.requireTicket(db, id: next.id)
     }
 
     /// Calls the called ticket again (call count + 1, event "recalled").
     /// For recall, skip and finish: `number` picks today's ticket of that number
     /// (it must be called, else `invalidState`; `counterID` is then ignored);
     /// otherwise the ticket called at `counterID` (none: `nothingCalled`).
-    public func recall(counterID: String?, number: TicketNumber?, now: Date, actor: String? = nil) throws -> Ticket {
+    ///
+    /// `recallsBeforeSkip` (`[office] recalls_before_skip`): when the ticket was
+    /// already recalled that many times since it was called, this recall skips
+    /// it instead (event "skipped", detail "not present after N recalls"): the
+    /// returned ticket is then `.skipped`, which the caller tells the officer.
+    public func recall(counterID: String?, number: TicketNumber?, now: Date, actor: String? = nil,
+                       recallsBeforeSkip: Int? = nil) throws -> Ticket {
         try act(counterID: counterID, number: number, now: now, action: "recall") { db, ticket in
+            if let limit = recallsBeforeSkip, try Self.recallsSinceCalled(db, ticketID: ticket.id) >= limit {
+                try Self.close(db, ticket, as: .skipped, kind: .skipped, now: now,
+                               detail: "not present after \(limit) recall\(limit == 1 ? "" : "s")", actor: actor)
+                return
+            }
             try db.execute(sql: "UPDATE ticket SET call_count = call_count + 1 WHERE id = ?",
                            arguments: [ticket.id])
             try Self.appendEvent(db, ticketID: ticket.id, kind: .recalled, serviceID: ticket.serviceID,
@@ -352,13 +391,13 @@ public final class QueueStore: Sendable {
         try pool.read { db in try Self.fetchTicket(db, id: id) }
     }
 
-    /// How many tickets of the same day and service wait before `ticket` in the
-    /// queue now. 0 when the ticket no longer waits.
-    public func waitingAhead(of ticket: Ticket) throws -> Int {
-        try pool.read { db in
-            let current = try Self.fetchTicket(db, id: ticket.id) ?? ticket
-            return try Self.waitingAhead(db, of: current)
-        }
+    /// How many tickets will be called before `ticket` now, as `issue` counts
+    /// them (by the call order at the `counters` serving its service; without
+    /// counters, the same service's waiting tickets before it). 0 when the
+    /// ticket no longer waits.
+    public func waitingAhead(of ticket: Ticket, counters: [Counter] = [],
+                             priorityRatio: Int = CallOrder.defaultPriorityRatio) throws -> Int {
+        try position(of: ticket, counters: counters, priorityRatio: priorityRatio).ahead
     }
 
     /// Tickets of the local day of `now` waiting for any of `serviceIDs` (all
@@ -378,36 +417,44 @@ public final class QueueStore: Sendable {
     public func snapshot(now: Date) throws -> QueueSnapshot {
         let day = day(of: now)
         return try pool.read { db in
-            struct Figures { var waiting = 0, issued = 0, served = 0, skipped = 0; var last: TicketNumber? }
+            struct Figures {
+                var waiting = 0, issued = 0, served = 0, skipped = 0, priorityWaiting = 0, priorityIssued = 0
+                var last: TicketNumber?
+            }
             var figures: [String: Figures] = [:]
             // Waiting/served/skipped count where the ticket is now (after transfers).
             for row in try Row.fetchAll(db, sql: """
                 SELECT service,
                        SUM(state = 'waiting') AS waiting,
                        SUM(state = 'served') AS served,
-                       SUM(state = 'skipped') AS skipped
+                       SUM(state = 'skipped') AS skipped,
+                       SUM(state = 'waiting' AND priority = 1) AS priority_waiting
                 FROM ticket WHERE day = ? GROUP BY service
                 """, arguments: [day.description]) {
                 let service: String = try row.decode(forColumn: "service")
                 figures[service, default: Figures()].waiting = try row.decode(forColumn: "waiting")
                 figures[service, default: Figures()].served = try row.decode(forColumn: "served")
                 figures[service, default: Figures()].skipped = try row.decode(forColumn: "skipped")
+                figures[service, default: Figures()].priorityWaiting = try row.decode(forColumn: "priority_waiting")
             }
             // Issued and last number count where it was issued (its prefix).
             // SQLite takes the bare `prefix` from the row holding MAX(sequence).
             for row in try Row.fetchAll(db, sql: """
-                SELECT issued_service, COUNT(*) AS issued, prefix, MAX(sequence) AS last
+                SELECT issued_service, COUNT(*) AS issued, prefix, MAX(sequence) AS last,
+                       SUM(priority) AS priority_issued
                 FROM ticket WHERE day = ? GROUP BY issued_service
                 """, arguments: [day.description]) {
                 let service: String = try row.decode(forColumn: "issued_service")
                 figures[service, default: Figures()].issued = try row.decode(forColumn: "issued")
+                figures[service, default: Figures()].priorityIssued = try row.decode(forColumn: "priority_issued")
                 figures[service, default: Figures()].last = TicketNumber(
                     prefix: try row.decode(forColumn: "prefix"), sequence: try row.decode(forColumn: "last"))
             }
             let lines = figures.keys.sorted().map { service in
                 let f = figures[service] ?? Figures()
                 return QueueSnapshot.ServiceLine(serviceID: service, waiting: f.waiting, issuedToday: f.issued,
-                                                 served: f.served, skipped: f.skipped, lastNumber: f.last)
+                                                 served: f.served, skipped: f.skipped, lastNumber: f.last,
+                                                 priorityWaiting: f.priorityWaiting, priorityIssued: f.priorityIssued)
             }
             let called = try Row.fetchAll(
                 db, sql: "SELECT * FROM ticket WHERE day = ? AND state = 'called' ORDER BY counter, called_at, id",
@@ -533,7 +580,7 @@ public final class QueueStore: Sendable {
         }
     }
 
-    private static func close(_ db: Database, _ ticket: Ticket, as state: TicketState, kind: QueueEvent.Kind,
+    static func close(_ db: Database, _ ticket: Ticket, as state: TicketState, kind: QueueEvent.Kind,
                               now: Date, detail: String?, actor: String?) throws {
         try db.execute(sql: "UPDATE ticket SET state = ?, finished_at = ? WHERE id = ?",
                        arguments: [state.rawValue, now.timeIntervalSince1970, ticket.id])
@@ -541,7 +588,7 @@ public final class QueueStore: Sendable {
                         counterID: ticket.counterID, at: now, detail: detail, actor: actor)
     }
 
-    private static func appendEvent(_ db: Database, ticketID: Int64, kind: QueueEvent.Kind, serviceID: String,
+    static func appendEvent(_ db: Database, ticketID: Int64, kind: QueueEvent.Kind, serviceID: String,
                                     counterID: String?, at: Date, detail: String?, actor: String?) throws {
         try db.execute(
             sql: "INSERT INTO event (ticket_id, kind, service, counter, at, detail, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -549,23 +596,13 @@ public final class QueueStore: Sendable {
     }
 
     /// Today's tickets called at `counterID`, oldest call first.
-    private static func calledTickets(_ db: Database, counterID: String, day: LocalDay) throws -> [Ticket] {
+    static func calledTickets(_ db: Database, counterID: String, day: LocalDay) throws -> [Ticket] {
         try Row.fetchAll(
             db, sql: "SELECT * FROM ticket WHERE counter = ? AND state = 'called' AND day = ? ORDER BY called_at, id",
             arguments: [counterID, day.description]).map(ticket(from:))
     }
 
-    private static func waitingAhead(_ db: Database, of ticket: Ticket) throws -> Int {
-        guard ticket.state == .waiting else { return 0 }
-        let issuedAt = ticket.issuedAt.timeIntervalSince1970
-        return try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM ticket
-            WHERE day = ? AND service = ? AND state = 'waiting'
-              AND (issued_at < ? OR (issued_at = ? AND id < ?))
-            """, arguments: [ticket.day.description, ticket.serviceID, issuedAt, issuedAt, ticket.id]) ?? 0
-    }
-
-    private static func fetchTicket(_ db: Database, id: Int64) throws -> Ticket? {
+    static func fetchTicket(_ db: Database, id: Int64) throws -> Ticket? {
         try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE id = ?", arguments: [id]).map(ticket(from:))
     }
 
@@ -575,19 +612,19 @@ public final class QueueStore: Sendable {
             arguments: [day.description, number.prefix.uppercased(), number.sequence]).map(ticket(from:))
     }
 
-    private static func requireTicket(_ db: Database, id: Int64) throws -> Ticket {
+    static func requireTicket(_ db: Database, id: Int64) throws -> Ticket {
         guard let ticket = try fetchTicket(db, id: id) else { throw QueueError.ticketNotFound(number: "#\(id)") }
         return ticket
     }
 
-    private static func requireTicket(_ db: Database, number: TicketNumber, day: LocalDay) throws -> Ticket {
+    static func requireTicket(_ db: Database, number: TicketNumber, day: LocalDay) throws -> Ticket {
         guard let ticket = try fetchTicket(db, number: number, day: day) else {
             throw QueueError.ticketNotFound(number: number.description)
         }
         return ticket
     }
 
-    private static func ticket(from row: Row) throws -> Ticket {
+    static func ticket(from row: Row) throws -> Ticket {
         let id: Int64 = try row.decode(forColumn: "id")
         let dayText: String = try row.decode(forColumn: "day")
         let stateText: String = try row.decode(forColumn: "state")
@@ -615,7 +652,8 @@ public final class QueueStore: Sendable {
             issuedAt: Date(timeIntervalSince1970: try row.decode(forColumn: "issued_at")),
             calledAt: calledAt.map(Date.init(timeIntervalSince1970:)),
             finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
-            callCount: try row.decode(forColumn: "call_count"))
+            callCount: try row.decode(forColumn: "call_count"),
+            priority: try row.decode(forColumn: "priority"))
     }
 
     private static func event(from row: Row) throws -> QueueEvent {

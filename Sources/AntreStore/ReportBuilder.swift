@@ -9,10 +9,12 @@ struct ReportBuilder {
         var figures: ReportFigures
         var waits: [Double] = []
         var services: [Double] = []
+        var priorityIssued = 0
         init(id: String) { figures = ReportFigures(id: id) }
 
         func finished() -> ReportFigures {
             var result = figures
+            if figures.issued > 0 { result.priorityShare = Double(priorityIssued) / Double(figures.issued) }
             result.wait = DurationStats(samples: waits)
             result.service = DurationStats(samples: services)
             return result
@@ -42,6 +44,7 @@ struct ReportBuilder {
             // Where the number was taken: issued, transferred away, wait.
             func issuedSide(_ a: inout Accumulator) {
                 a.figures.issued += 1
+                if ticket.priority { a.priorityIssued += 1 }
                 if ticket.transferred { a.figures.transferred += 1 }
                 if let wait {
                     a.figures.called += 1

@@ -32,7 +32,7 @@ extension QueueStore {
     private static func reportTickets(_ db: Database, from: LocalDay, to: LocalDay) throws -> [ReportTicket] {
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT t.day, t.issued_service, t.service, t.counter, t.state, t.issued_at, t.called_at,
-                   t.finished_at,
+                   t.finished_at, t.priority,
                    (SELECT MIN(e.at) FROM event e WHERE e.ticket_id = t.id AND e.kind = 'called') AS first_call,
                    (SELECT e.counter FROM event e WHERE e.ticket_id = t.id AND e.kind = 'transferred'
                     ORDER BY e.at LIMIT 1) AS transfer_counter,
@@ -53,7 +53,8 @@ extension QueueStore {
                 finishedAt: try row.decode(forColumn: "finished_at"),
                 firstCall: try row.decode(forColumn: "first_call"),
                 transferred: try row.decode(forColumn: "transferred"),
-                transferCounter: try row.decode(forColumn: "transfer_counter")))
+                transferCounter: try row.decode(forColumn: "transfer_counter"),
+                priority: try row.decode(forColumn: "priority")))
         }
         return rows
     }
@@ -82,4 +83,5 @@ struct ReportTicket {
     var firstCall: Double?
     var transferred: Bool
     var transferCounter: String?
+    var priority: Bool = false
 }

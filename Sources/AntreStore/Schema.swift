@@ -115,6 +115,15 @@ enum Schema {
                 CREATE INDEX missed_press_report ON missed_press (day, service, reason);
                 """)
         }
+        // Priority tickets (lansia, difabel, ibu hamil; issue 11). The call
+        // order needs each counter's latest calls (how many priority tickets in
+        // a row): a partial index on call events only, newest found first.
+        migrator.registerMigration("v5-priority") { db in
+            try db.execute(sql: """
+                ALTER TABLE ticket ADD COLUMN priority INTEGER NOT NULL DEFAULT 0 CHECK (priority IN (0, 1));
+                CREATE INDEX event_counter_call ON event (counter, id) WHERE kind = 'called';
+                """)
+        }
         return migrator
     }
 }

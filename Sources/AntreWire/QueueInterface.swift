@@ -291,6 +291,9 @@ error StorageFailed (reason: string)
 # Only a ticket whose printing is unconfirmed (or failed) can be confirmed.
 error NotConfirmable (number: string, print_state: string)
 
+# The ticket called by number waits for a service this counter does not serve.
+error NotServedAtCounter (number: string, service: string, counter: string)
+
 # The configuration file has errors; the running configuration is kept.
 error ConfigInvalid (issues: []string)
 

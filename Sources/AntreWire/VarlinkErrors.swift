@@ -21,6 +21,7 @@ public enum VarlinkErrors {
         public static let printerDown = "io.antre.Queue.PrinterDown"
         public static let storageFailed = "io.antre.Queue.StorageFailed"
         public static let notConfirmable = "io.antre.Queue.NotConfirmable"
+        public static let notServedAtCounter = "io.antre.Queue.NotServedAtCounter"
         public static let configInvalid = "io.antre.Queue.ConfigInvalid"
         public static let permissionDenied = "io.antre.Queue.PermissionDenied"
         public static let internalError = "io.antre.Queue.InternalError"
@@ -123,6 +124,10 @@ extension QueueError {
         case let .notConfirmable(number, printState):
             VarlinkError(name: VarlinkErrors.Name.notConfirmable,
                          parameters: ["number": .string(number), "print_state": .string(printState.rawValue)])
+        case let .notServedAtCounter(number, service, counter):
+            VarlinkError(name: VarlinkErrors.Name.notServedAtCounter,
+                         parameters: ["number": .string(number), "service": .string(service),
+                                      "counter": .string(counter)])
         }
     }
 
@@ -166,6 +171,10 @@ extension QueueError {
             guard let number = string("number"),
                   let printState = string("print_state").flatMap(PrintState.init(rawValue:)) else { return nil }
             self = .notConfirmable(number: number, printState: printState)
+        case VarlinkErrors.Name.notServedAtCounter:
+            guard let number = string("number"), let service = string("service"),
+                  let counter = string("counter") else { return nil }
+            self = .notServedAtCounter(number: number, service: service, counter: counter)
         default:
             return nil
         }

@@ -2,6 +2,9 @@ import AntreCore
 import AntreDaemon
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 @main
@@ -53,6 +56,9 @@ struct Antred: AsyncParsableCommand {
         if checkConfig {
             print("OK: \(config)")
             print(ConfigLoader.summary(of: loaded))
+            // Accepted, but the daemon would not start yet (missing groups): say how to fix it.
+            let warnings = ConfigLoader.warnings(for: loaded, path: config) { getgrnam($0) != nil }
+            for warning in warnings { FileHandle.standardError.write(Data((warning.description + "\n").utf8)) }
             return
         }
         let options = DaemonOptions(configPath: config, socketPath: socket, databasePath: database,

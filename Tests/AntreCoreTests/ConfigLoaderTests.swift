@@ -206,7 +206,8 @@ private let repoRoot = URL(fileURLWithPath: #filePath)
             "t.toml:5: service[0].prefix: required key is missing",
             "t.toml:8: service[0].prefx: unknown key 'prefx'; did you mean 'prefix'?",
             "t.toml:9: service[0].colour: unknown key 'colour' (known keys: id, name, prefix, requirements, "
-                + "schedule, officer, contact, fee, processing_time)",
+                + "schedule, officer, contact, fee, processing_time, hours, closed_dates, daily_quota, "
+                + "last_ticket_before_close_min)",
         ])
     }
 

@@ -208,3 +208,52 @@ import ESCPOS
         #expect(!receipt.blocks.contains { if case .qr = $0 { true } else { false } })
     }
 }
+
+/// Issue 11: priority mark, where to go, estimated wait.
+extension TicketLayoutTests {
+    @Test(arguments: [PrinterProfile.PaperWidth.mm58, .mm80])
+    func priorityTicketIsMarkedUnderTheService(width: PrinterProfile.PaperWidth) throws {
+        var slip = Self.slip()
+        slip.ticket.priority = true
+        let receipt = TicketLayout.receipt(for: slip)
+        let mark = try #require(receipt.blocks.firstIndex(of: .text("PRIORITAS", style: TextStyle(
+            alignment: .center, bold: true, widthScale: 2))))
+        let service = try #require(receipt.blocks.firstIndex(of: .text("KTP-el", style: TextStyle(
+            alignment: .center, bold: true))))
+        #expect(mark == service + 1)
+        let lines = Self.paper(receipt, width)
+        #expect(lines.contains { $0.trimmingCharacters(in: .whitespaces) == "PRIORITAS" })
+        // A regular ticket carries no mark.
+        #expect(!Self.flowing(Self.paper(TicketLayout.receipt(for: Self.slip()), width)).contains("PRIORITAS"))
+    }
+
+    @Test(arguments: [PrinterProfile.PaperWidth.mm58, .mm80])
+    func ticketSaysWhichLoketAndTheEstimatedWait(width: PrinterProfile.PaperWidth) {
+        var slip = Self.slip(ahead: 4)
+        slip.counterNames = ["Loket 1", "Loket 2"]
+        slip.waitEstimate = WaitEstimate(minMinutes: 10, maxMinutes: 20)
+        let lines = Self.paper(TicketLayout.receipt(for: slip), width)
+        let text = Self.flowing(lines)
+        #expect(text.contains("Menunggu di depan Anda: 4 orang Silakan ke: Loket 1 / Loket 2 "
+            + "Perkiraan tunggu: 10-20 menit"), "\(text)")
+        // Each fits one line of 58 mm paper (32 columns).
+        #expect(lines.contains("Silakan ke: Loket 1 / Loket 2"))
+        #expect(lines.contains("Perkiraan tunggu: 10-20 menit"))
+    }
+
+    @Test func noCountersAndNoEstimatePrintNothing() {
+        let text = Self.flowing(Self.paper(TicketLayout.receipt(for: Self.slip())))
+        #expect(!text.contains("Silakan ke") && !text.contains("Perkiraan") && !text.contains("menit"))
+    }
+
+    @Test func englishPriorityLoketAndWait() {
+        var slip = Self.slip(office: Self.office(.en))
+        slip.ticket.priority = true
+        slip.counterNames = ["Loket 3"]
+        slip.waitEstimate = WaitEstimate(minMinutes: 0, maxMinutes: 5)
+        let text = Self.flowing(Self.paper(TicketLayout.receipt(for: slip)))
+        #expect(text.contains("PRIORITY"))
+        #expect(text.contains("Go to: Loket 3"))
+        #expect(text.contains("Estimated wait: 0-5 minutes"))
+    }
+}

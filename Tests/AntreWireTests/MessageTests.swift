@@ -108,6 +108,7 @@ import Testing
         .storageFailed(reason: "database or disk is full"),
         .notConfirmable(number: "B-012", printState: .pending),
         .notConfirmable(number: "B-012", printState: .none),
+        .notServedAtCounter(number: "B-012", service: "ktp", counter: "2"),
     ]
 
     @Test(arguments: all)
