@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "AntreDevicesTests", dependencies: ["AntreDevices", "AntreCore", "CLinuxShims", "AntreTestSupport", "ESCPOS"], swiftSettings: strict),
         .testTarget(
             name: "AntreDaemonTests",
-            dependencies: ["AntreDaemon", "AntreCore", "AntreStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AntreDaemon", "AntreCore", "AntreStore", "AntreDevices", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",

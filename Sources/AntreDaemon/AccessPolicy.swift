@@ -1,6 +1,7 @@
 import AntreCore
 import AntreWire
 import Foundation
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -56,5 +57,26 @@ struct AccessPolicy: Sendable {
             throw DaemonError.socket("group \(name)", "no such group (create it: groupadd \(name))")
         }
         return entry.pointee.gr_gid
+    }
+}
+
+/// The socket's door: the policy in force (swapped by a reload) and a log of
+/// refusals that a reader cannot flood.
+struct AccessGate: Sendable {
+    let policy: @Sendable () -> AccessPolicy
+    let logger: Logger
+    /// A reader can provoke refusals at will: logged once, then at most one line per 10 s.
+    let deniedThrottle = LogThrottle()
+
+    func allows(_ level: AccessPolicy.Level, _ caller: Caller, method: String) -> Bool {
+        guard !policy().allows(level, caller) else { return true }
+        guard let suppressed = deniedThrottle.admit() else { return false }
+        var metadata: Logger.Metadata = [
+            "method": "\(method)", "needs": "\(level.rawValue)", "uid": "\(caller.uid.map(String.init) ?? "?")",
+            "pid": "\(caller.pid.map(String.init) ?? "?")",
+        ]
+        if suppressed > 0 { metadata["suppressed"] = "\(suppressed)" }
+        logger.warning("permission denied", metadata: metadata)
+        return false
     }
 }

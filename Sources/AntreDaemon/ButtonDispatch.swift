@@ -2,20 +2,22 @@ import AntreCore
 import AntreDevices
 import Foundation
 import Logging
+import Synchronization
 
-/// Turns one dispenser's raw button keys into ticket requests: maps the key to a
-/// service and drops mashing within the cooldown. Runs on the input's thread.
-final class ButtonDispatch: @unchecked Sendable {
+/// Turns one dispenser's raw button keys into presses for its pipeline: maps
+/// the key to a service and drops mashing within the cooldown. Runs on the
+/// input's thread.
+final class ButtonDispatch: Sendable {
     private let dispenser: Dispenser
-    private let controller: QueueController
+    /// Hands the press to the dispenser's pipeline; false when it has none.
+    private let deliver: @Sendable (_ serviceID: String) -> Bool
     private let logger: Logger
-    private let lock = NSLock()
-    private var debouncer: ButtonDebouncer
+    private let debouncer: Mutex<ButtonDebouncer>
 
-    init(dispenser: Dispenser, controller: QueueController, logger: Logger) {
+    init(dispenser: Dispenser, logger: Logger, deliver: @escaping @Sendable (_ serviceID: String) -> Bool) {
         self.dispenser = dispenser
-        self.controller = controller
-        self.debouncer = ButtonDebouncer(cooldown: dispenser.cooldown)
+        self.deliver = deliver
+        self.debouncer = Mutex(ButtonDebouncer(cooldown: dispenser.cooldown))
         var logger = logger
         logger[metadataKey: "dispenser"] = "\(dispenser.id)"
         self.logger = logger
@@ -26,11 +28,12 @@ final class ButtonDispatch: @unchecked Sendable {
             logger.warning("button not mapped to a service", metadata: ["button": "\(key)"])
             return
         }
-        let accepted = lock.withLock { debouncer.accept(key, at: .now) }
-        guard accepted else {
+        guard debouncer.withLock({ $0.accept(key, at: .now) }) else {
             logger.debug("press within cooldown ignored", metadata: ["button": "\(key)"])
             return
         }
-        controller.issueFromButton(dispenserID: dispenser.id, serviceID: serviceID)
+        if !deliver(serviceID) {
+            logger.error("press for a dispenser without printer", metadata: ["service": "\(serviceID)"])
+        }
     }
 }

@@ -13,16 +13,16 @@ import Synchronization
 final class MetricsServer: Sendable {
     let host: String
     let port: Int
-    private let controller: QueueController
+    private let desk: QueueDesk
     private let group: any EventLoopGroup
     private let logger: Logger
     private static let maxHead = 8 * 1024
     private static let maxConnections = 16
 
-    init(settings: MetricsSettings, controller: QueueController, group: any EventLoopGroup, logger: Logger) {
+    init(settings: MetricsSettings, desk: QueueDesk, group: any EventLoopGroup, logger: Logger) {
         self.host = settings.host ?? "127.0.0.1"
         self.port = settings.port
-        self.controller = controller
+        self.desk = desk
         self.group = group
         self.logger = logger
     }
@@ -99,11 +99,11 @@ final class MetricsServer: Sendable {
     }
 
     private func body() async throws -> String {
-        let status = try await controller.status()
+        let status = try await desk.status()
         let config = status.config
         let day = status.snapshot.day
-        let waits = try await controller.reportWorker.run { [controller] in
-            try controller.store.waitTimes(from: day, to: day)
+        let waits = try await desk.reportWorker.run { [desk] in
+            try desk.store.waitTimes(from: day, to: day)
         }
         let lines = Dictionary(status.snapshot.services.map { ($0.serviceID, $0) }, uniquingKeysWith: { a, _ in a })
         let services = config.services.map { service in

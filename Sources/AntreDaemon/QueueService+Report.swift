@@ -6,7 +6,7 @@ extension QueueService {
     /// only `from`: that one day.
     func report(_ parameters: ReportParameters, caller: Caller) async throws -> ReportReply {
         try authorize(.read, caller, "Report")
-        let today = controller.store.day(of: controller.now())
+        let today = desk.store.day(of: desk.now())
         let from: LocalDay
         if let text = parameters.from {
             guard let day = LocalDay(validating: text) else { throw VarlinkErrors.invalidParameter("from") }
@@ -20,6 +20,6 @@ extension QueueService {
             to = day
         }
         guard from <= to else { throw VarlinkErrors.invalidParameter("to") }
-        return ReportReply(report: try await controller.report(from: from, to: to))
+        return ReportReply(report: try await desk.report(from: from, to: to))
     }
 }

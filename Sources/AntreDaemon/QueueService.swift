@@ -8,10 +8,11 @@ extension ServiceInfo {
                                    url: "https://varlink.org (io.antre.Queue)")
 }
 
-/// io.antre.Queue over the controller: translates wire parameters to controller
-/// calls and domain results to wire replies. No queue logic lives here.
+/// io.antre.Queue over the desk: checks who may call what, translates wire
+/// parameters to desk calls and domain results to wire replies. No queue logic lives here.
 struct QueueService: QueueHandler {
-    let controller: QueueController
+    let desk: QueueDesk
+    let gate: AccessGate
     let reload: @Sendable () async throws -> Void
 
     private func actor(_ caller: Caller) -> String? {
@@ -20,28 +21,27 @@ struct QueueService: QueueHandler {
 
     /// Denied calls change nothing, are logged with the uid, and get PermissionDenied.
     func authorize(_ level: AccessPolicy.Level, _ caller: Caller, _ method: String) throws {
-        guard controller.accessPolicy.allows(level, caller) else {
-            controller.logDenied(method: method, level: level, caller: caller)
+        guard gate.allows(level, caller, method: method) else {
             throw VarlinkErrors.permissionDenied("io.antre.Queue.\(method)")
         }
     }
 
     private func info(_ outcome: TicketOutcome) -> TicketInfo {
         TicketInfo(outcome.ticket, serviceName: outcome.serviceName, ahead: outcome.ahead,
-                   timeZone: controller.config.office.timeZone)
+                   timeZone: desk.config.office.timeZone)
     }
 
     func issue(_ parameters: IssueParameters, caller: Caller) async throws -> IssueReply {
         try authorize(.officer, caller, "Issue")
-        let outcome = try await controller.issue(serviceID: parameters.service, dispenserID: parameters.dispenser,
-                                                 actor: actor(caller))
+        let outcome = try await desk.issue(serviceID: parameters.service, dispenserID: parameters.dispenser,
+                                           actor: actor(caller))
         return IssueReply(ticket: info(outcome), ahead: outcome.ahead ?? 0, printed: outcome.printed ?? false)
     }
 
     func callNext(_ parameters: CallNextParameters, caller: Caller) async throws -> CallNextReply {
         try authorize(.officer, caller, "CallNext")
-        let outcome = try await controller.callNext(counterID: parameters.counter, serviceIDs: parameters.services ?? [],
-                                                    actor: actor(caller))
+        let outcome = try await desk.callNext(counterID: parameters.counter, serviceIDs: parameters.services ?? [],
+                                              actor: actor(caller))
         return CallNextReply(ticket: info(outcome), counterName: outcome.counterName ?? parameters.counter,
                              waiting: outcome.stillWaiting)
     }
@@ -55,50 +55,50 @@ struct QueueService: QueueHandler {
     func recall(_ parameters: RecallParameters, caller: Caller) async throws -> RecallReply {
         try authorize(.officer, caller, "Recall")
         try requireSelector(parameters)
-        let outcome = try await controller.act(.recall, counterID: parameters.counter, number: parameters.number,
-                                               actor: actor(caller))
+        let outcome = try await desk.act(.recall, counterID: parameters.counter, number: parameters.number,
+                                         actor: actor(caller))
         return RecallReply(ticket: info(outcome), counterName: outcome.counterName)
     }
 
     func skip(_ parameters: SkipParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.officer, caller, "Skip")
         try requireSelector(parameters)
-        return TicketReply(ticket: info(try await controller.act(.skip, counterID: parameters.counter,
-                                                                 number: parameters.number, actor: actor(caller))))
+        return TicketReply(ticket: info(try await desk.act(.skip, counterID: parameters.counter,
+                                                           number: parameters.number, actor: actor(caller))))
     }
 
     func finish(_ parameters: FinishParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.officer, caller, "Finish")
         try requireSelector(parameters)
-        return TicketReply(ticket: info(try await controller.act(.finish, counterID: parameters.counter,
-                                                                 number: parameters.number, actor: actor(caller))))
+        return TicketReply(ticket: info(try await desk.act(.finish, counterID: parameters.counter,
+                                                           number: parameters.number, actor: actor(caller))))
     }
 
     func transfer(_ parameters: TransferParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.officer, caller, "Transfer")
-        return TicketReply(ticket: info(try await controller.transfer(number: parameters.number, toServiceID: parameters.service,
-                                                               actor: actor(caller))))
+        return TicketReply(ticket: info(try await desk.transfer(number: parameters.number, toServiceID: parameters.service,
+                                                                actor: actor(caller))))
     }
 
     func reprint(_ parameters: ReprintParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.officer, caller, "Reprint")
-        return TicketReply(ticket: info(try await controller.reprint(number: parameters.number, actor: actor(caller))))
+        return TicketReply(ticket: info(try await desk.reprint(number: parameters.number, actor: actor(caller))))
     }
 
     func confirmPrinted(_ parameters: ConfirmPrintedParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.officer, caller, "ConfirmPrinted")
-        return TicketReply(ticket: info(try await controller.confirmPrinted(number: parameters.number,
-                                                                             actor: actor(caller))))
+        return TicketReply(ticket: info(try await desk.confirmPrinted(number: parameters.number,
+                                                                      actor: actor(caller))))
     }
 
     func getTicket(_ parameters: GetTicketParameters, caller: Caller) async throws -> TicketReply {
         try authorize(.read, caller, "GetTicket")
-        return TicketReply(ticket: info(try await controller.ticket(number: parameters.number)))
+        return TicketReply(ticket: info(try await desk.ticket(number: parameters.number)))
     }
 
     func status(caller: Caller) async throws -> StatusReply {
         try authorize(.read, caller, "Status")
-        let status = try await controller.status()
+        let status = try await desk.status()
         let config = status.config
         let zone = config.office.timeZone
         let lines = Dictionary(status.snapshot.services.map { ($0.serviceID, $0) }, uniquingKeysWith: { a, _ in a })
@@ -131,25 +131,25 @@ struct QueueService: QueueHandler {
         return StatusReply(day: status.snapshot.day.description, office: config.office.name, services: services,
                            counters: counters, printers: printers, printFailed: failed, unconfirmed: unconfirmed,
                            daemon: DaemonInfo(version: ServiceInfo.antre.version,
-                                              startedAt: WireTime.string(controller.startedAt, in: zone),
-                                              dbCommits: controller.store.commitCount,
+                                              startedAt: WireTime.string(desk.startedAt, in: zone),
+                                              dbCommits: desk.store.commitCount,
                                               storageError: status.storageError))
     }
 
     func monitor(caller: Caller) async throws -> any MonitorFeed {
         try authorize(.read, caller, "Monitor")
-        return SubscriptionFeed(subscription: controller.events.subscribe(), controller: controller)
+        return SubscriptionFeed(subscription: desk.events.subscribe(), desk: desk)
     }
 
     /// A hub subscription as wire events, converted as the client takes them
     /// (with the configuration current then): no second buffer.
     private struct SubscriptionFeed: MonitorFeed {
         let subscription: EventHub.Subscription
-        let controller: QueueController
+        let desk: QueueDesk
 
         func next() async -> QueueEventInfo? {
             guard let item = await subscription.next() else { return nil }
-            return QueueService.info(item, config: controller.config)
+            return QueueService.info(item, config: desk.config)
         }
 
         func cancel() { subscription.cancel() }
@@ -177,7 +177,7 @@ struct QueueService: QueueHandler {
 
     func listPrinters(caller: Caller) async throws -> ListPrintersReply {
         try authorize(.read, caller, "ListPrinters")
-        let dispensers = controller.config.dispensers
+        let dispensers = desk.config.dispensers
         // libusb enumeration blocks; keep it off the async executor.
         let found = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: USBPrinterDiscovery.list()) }
@@ -202,6 +202,11 @@ struct QueueService: QueueHandler {
 
     func reload(caller: Caller) async throws {
         try authorize(.admin, caller, "Reload")
-        try await reload()
+        do {
+            try await reload()
+        } catch let refused as ReloadRefused {
+            // Until the wire maps domain errors itself.
+            throw VarlinkErrors.configInvalid(refused.issues)
+        }
     }
 }

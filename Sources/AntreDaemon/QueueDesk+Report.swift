@@ -3,7 +3,7 @@ import AntreStore
 import Foundation
 import Logging
 
-extension QueueController {
+extension QueueDesk {
     /// The report over `from`...`to` with the configured names and order, read
     /// on the report thread.
     func report(from: LocalDay, to: LocalDay) async throws -> QueueReport {
@@ -22,8 +22,8 @@ extension QueueController {
         var total = PruneResult()
         do {
             while true {
-                let pruned = try await worker.run { [store, now] in
-                    try store.pruneHistory(now: now(), keepDays: keepDays, batch: batch)
+                let pruned = try await worker.run { [store, clock] in
+                    try store.pruneHistory(now: clock.now(), keepDays: keepDays, batch: batch)
                 }
                 total.tickets += pruned.tickets
                 total.events += pruned.events
