@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// group, so on SIGTERM it stops first: nothing new is accepted, calls in
 /// flight are answered (a ticket being printed gets its reply), Monitor
 /// streams end, connections close; only then do the other services stop.
-struct ControlSocketService: Service {
+struct ControlSocketService: ServiceLifecycle.Service {
     let server: ControlServer
     let socketGroup: String?
     /// How long calls in flight may take to finish (the longest print timeout + 2 s).

@@ -13,7 +13,7 @@ struct DatabaseLost: Error, CustomStringConvertible {
 /// hand out today's numbers again), so this service throws, the group stops
 /// and antred exits non-zero (systemd restarts it), leaving today's last numbers
 /// for the next start. Commits check the same before writing.
-struct DatabaseWatchService: Service {
+struct DatabaseWatchService: ServiceLifecycle.Service {
     let runtime: DaemonRuntime
     let logger: Logger
 

@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// Expires yesterday's leftovers at each local midnight. Checks for a new local
 /// day every second rather than sleeping until midnight, so clock corrections
 /// (NTP on a Raspberry Pi without RTC) are safe.
-struct DayRolloverService: Service {
+struct DayRolloverService: ServiceLifecycle.Service {
     let runtime: DaemonRuntime
     let logger: Logger
 

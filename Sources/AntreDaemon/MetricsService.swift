@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// The optional Prometheus endpoint as a lifecycle service. Monitoring is
 /// optional: when it fails the queue keeps working, so this service logs and
 /// ends without stopping the group.
-struct MetricsService: Service {
+struct MetricsService: ServiceLifecycle.Service {
     let server: MetricsServer
     let logger: Logger
 

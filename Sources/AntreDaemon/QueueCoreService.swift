@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// its calls by then. On shutdown the pipelines finish the tickets they are
 /// printing (bounded by each printer's timeout), the print results are
 /// written and the database closes.
-struct QueueCoreService: Service {
+struct QueueCoreService: ServiceLifecycle.Service {
     let runtime: DaemonRuntime
 
     func run() async {

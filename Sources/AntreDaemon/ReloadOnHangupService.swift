@@ -7,7 +7,7 @@ import UnixSignals
 /// SIGHUP re-reads the configuration (as `antre reload` does); systemd hears
 /// RELOADING=1 and READY=1 around it. A refused reload keeps the running
 /// configuration (the mistakes are logged by the runtime).
-struct ReloadOnHangupService: Service {
+struct ReloadOnHangupService: ServiceLifecycle.Service {
     let runtime: DaemonRuntime
     let notifier: SystemdNotifier
 

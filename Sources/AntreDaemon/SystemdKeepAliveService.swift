@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// WATCHDOG=1 only after a round trip through the socket's event loop and the
 /// queue, so a wedged daemon stops pinging and systemd restarts it; STATUS=
 /// tells `systemctl status` how the office is doing.
-struct SystemdKeepAliveService: Service {
+struct SystemdKeepAliveService: ServiceLifecycle.Service {
     let notifier: SystemdNotifier
     let runtime: DaemonRuntime
     let eventLoop: any EventLoop
