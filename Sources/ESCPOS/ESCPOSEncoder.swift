@@ -47,6 +47,8 @@ private struct Job {
     /// What the printer is set to now; ESC @ leaves it plain, margin 0.
     var current = TextStyle.plain
     var margin = 0
+    /// The last byte is the LF that ended a text line.
+    var endedTextLine = false
 
     /// ESC $ nL nH / GS L nL nH.
     static let positionCost = 4, marginCost = 4
@@ -84,7 +86,7 @@ private struct Job {
             if ruleFillsPrintArea { style.alignment = current.alignment }
             lineStart(style, margin: 0)
             out += repeatElement(mapped == 0x20 ? 0x2D : mapped, count: max(1, profile.columns))
-            out.append(ESCPOSCommands.lineFeed)
+            endLine()
 
         case let .feed(lines):
             feed(lines)
@@ -127,7 +129,7 @@ private struct Job {
                 }
             }
             out += wrapped.text[line]
-            out.append(ESCPOSCommands.lineFeed)
+            endLine()
         }
     }
 
@@ -145,7 +147,7 @@ private struct Job {
             out += left
             skip(from: left.count, to: width - right.count, columnDots: dots)
             out += right
-            out.append(ESCPOSCommands.lineFeed)
+            endLine()
             return
         }
         if !left.isEmpty { paragraph(Array(left), style: style, hangingIndent: 0) }
@@ -154,7 +156,7 @@ private struct Job {
             lineStart(style, margin: 0)
             skip(from: 0, to: width - part.count, columnDots: dots)
             out += parts.text[part]
-            out.append(ESCPOSCommands.lineFeed)
+            endLine()
         }
     }
 
@@ -169,8 +171,21 @@ private struct Job {
         }
     }
 
+    /// LF, remembering that a text line just ended (see `feed`).
+    mutating func endLine() {
+        out.append(ESCPOSCommands.lineFeed)
+        endedTextLine = true
+    }
+
     mutating func feed(_ lines: Int) {
         var remaining = max(0, lines)
+        // ESC d prints the line buffer first: a text line's LF then ESC d n feeds
+        // the same as ESC d n+1, when the line is no taller than the line spacing.
+        if remaining > 0 && remaining < 255 && endedTextLine && clampScale(current.heightScale) == 1 {
+            out.removeLast()
+            remaining += 1
+        }
+        endedTextLine = false
         while remaining > 0 {
             let n = min(remaining, 255)
             out += [0x1B, 0x64, UInt8(n)]
@@ -190,10 +205,12 @@ private struct Job {
         if profile.nativeQR, payload.count <= ESCPOSCommands.qrMaxBytes {
             lineStart(centred, margin: 0)
             out += ESCPOSCommands.qrCode(payload)
+            endedTextLine = false
         } else if let code = QRCode(bytes: payload),
                   let image = QRRaster.command(for: code, maxDots: profile.printableDots) {
             lineStart(centred, margin: 0)
             out += image
+            endedTextLine = false
         } else {
             encode(.text(data, style: TextStyle(alignment: .center)))
         }
@@ -202,6 +219,7 @@ private struct Job {
     /// Brings the printer to `style` and `margin` at the start of a line,
     /// sending only what differs from its current state.
     mutating func lineStart(_ style: TextStyle, margin dots: Int) {
+        endedTextLine = false
         if dots != margin {
             out += ESCPOSCommands.leftMargin(dots: dots)
             margin = dots

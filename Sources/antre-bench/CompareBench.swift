@@ -25,18 +25,32 @@ struct CompareBench: ParsableCommand {
     @Flag(help: "Antre's figures only: no Python, no pip.")
     var antreOnly = false
 
+    @Option(help: "Instead: print Antre's bytes for this paper width (58 or 80), commands in <hex>.")
+    var dump: Int?
+
     func run() throws {
         let papers: [PrinterProfile.PaperWidth] = [.mm58, .mm80]
         let receipt = TicketLayout.receipt(for: benchSlip(index: 6))
+        if let dump {
+            guard let paper = PrinterProfile.PaperWidth(rawValue: dump) else { throw ValidationError("--dump 58 or 80") }
+            let bytes = ESCPOSEncoder(profile: PrinterProfile(paper: paper)).encode(receipt)
+            print(bytes.map { $0 == 0x0A ? "<0a>\n" : ($0 >= 0x20 && $0 < 0x7F) ? String(UnicodeScalar($0)) : "<\(String($0, radix: 16))>" }
+                .joined())
+            return
+        }
         let antreBytes = papers.map { ESCPOSEncoder(profile: PrinterProfile(paper: $0)).encode(receipt).count }
         let antreMicros = papers.map { measureLayoutAndEncode(count: runs, paper: $0) * 1000 }
 
         var peer: PeerFigures?
         if !antreOnly {
-            let build = URL(fileURLWithPath: siblingExecutable("antre-bench")).deletingLastPathComponent()
-                .deletingLastPathComponent()
-            let venv = venv ?? build.appendingPathComponent("escpos-venv").path
-            let script = script ?? build.deletingLastPathComponent().appendingPathComponent("scripts/escpos-compare.py").path
+            // The checkout this executable was built in: the first folder up with Package.swift.
+            var root = URL(fileURLWithPath: siblingExecutable("antre-bench")).deletingLastPathComponent()
+            while root.path != "/",
+                  !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+                root = root.deletingLastPathComponent()
+            }
+            let venv = venv ?? root.appendingPathComponent(".build/escpos-venv").path
+            let script = script ?? root.appendingPathComponent("scripts/escpos-compare.py").path
             guard FileManager.default.fileExists(atPath: script) else {
                 throw BenchError("\(script) is missing; pass --script or --antre-only")
             }
