@@ -23,13 +23,13 @@ public struct ESCPOSEncoder: Sendable {
 
     public init(profile: PrinterProfile) { self.profile = profile }
 
-    /// One whole job: ESC @, (FS .), one ESC t, the blocks, feed and cut.
+    /// One whole job: ESC @, (FS .), the blocks (with one ESC t before the first
+    /// character outside ASCII, which is the same on every page), feed and cut.
     public func encode(_ receipt: Receipt) -> [UInt8] {
         var job = Job(profile: profile)
         job.out.reserveCapacity(1024)
         job.out += ESCPOSCommands.initialize
         if profile.cancelKanji { job.out += ESCPOSCommands.cancelKanji }
-        job.out += ESCPOSCommands.selectCodePage(profile.codePage)
         for block in receipt.blocks { job.encode(block) }
         // No return to the plain style: feeding blank lines does not depend on
         // it, and the next job starts with ESC @.
@@ -49,6 +49,7 @@ private struct Job {
     var margin = 0
     /// The last byte is the LF that ended a text line.
     var endedTextLine = false
+    var codePageSelected = false
 
     /// ESC $ nL nH / GS L nL nH.
     static let positionCost = 4, marginCost = 4
@@ -85,7 +86,8 @@ private struct Job {
             var style = TextStyle.plain
             if ruleFillsPrintArea { style.alignment = current.alignment }
             lineStart(style, margin: 0)
-            out += repeatElement(mapped == 0x20 ? 0x2D : mapped, count: max(1, profile.columns))
+            put([mapped == 0x20 ? 0x2D : mapped])
+            out += repeatElement(mapped == 0x20 ? 0x2D : mapped, count: max(1, profile.columns) - 1)
             endLine()
 
         case let .feed(lines):
@@ -128,7 +130,7 @@ private struct Job {
                 case .margin: break
                 }
             }
-            out += wrapped.text[line]
+            put(wrapped.text[line])
             endLine()
         }
     }
@@ -144,9 +146,9 @@ private struct Job {
         let dots = PrinterProfile.columnDots * Int(clampScale(style.widthScale))
         lineStart(style, margin: 0)
         if left.count + 1 + right.count <= width {
-            out += left
+            put(left)
             skip(from: left.count, to: width - right.count, columnDots: dots)
-            out += right
+            put(right)
             endLine()
             return
         }
@@ -155,7 +157,7 @@ private struct Job {
         for part in parts.lines {
             lineStart(style, margin: 0)
             skip(from: 0, to: width - part.count, columnDots: dots)
-            out += parts.text[part]
+            put(parts.text[part])
             endLine()
         }
     }
@@ -169,6 +171,15 @@ private struct Job {
         } else {
             out += repeatElement(0x20, count: gap)
         }
+    }
+
+    /// Text bytes; the code page is selected before the first byte that needs it.
+    mutating func put<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        if !codePageSelected && bytes.contains(where: { $0 >= 0x80 }) {
+            out += ESCPOSCommands.selectCodePage(profile.codePage)
+            codePageSelected = true
+        }
+        out += bytes
     }
 
     /// LF, remembering that a text line just ended (see `feed`).

@@ -108,6 +108,11 @@ struct ESCPOSInterpreter<Paper: ReceiptPaper> {
     /// Something that is not text (a cut, a code, an image) on a line of its own.
     mutating func emit(_ mark: PaperMark) {
         flushIfPending()
+        if mark == .cut {
+            // A cut goes across the paper whatever the alignment.
+            paper.printMark(mark, alignment: .left, padding: 0)
+            return
+        }
         paper.printMark(mark, alignment: alignment, padding: padding(for: min(areaColumns, mark.placeholder.count)))
     }
 
