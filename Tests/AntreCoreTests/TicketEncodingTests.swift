@@ -111,7 +111,6 @@ import Glibc
             #expect(old - new >= 40, "\(paper): \(new) bytes, \(old) before")
         }
     }
-    }
 
     @Test func modesAreSentOnlyWhenTheyChange() {
         let bytes = ESCPOSEncoder(profile: PrinterProfile(paper: .mm58)).encode(Self.kkTicket())
