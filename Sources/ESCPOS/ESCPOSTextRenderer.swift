@@ -6,8 +6,9 @@
 /// after ESC @); ESC a alignment pads lines to `columns`; double-width text is
 /// written once but counts twice its width when aligning, as on paper; lines
 /// longer than the paper wrap as the printer would wrap them. Cuts print as
-/// "--- cut ---", native QR codes as "[QR: data]", barcodes as "[barcode: data]"
-/// and images as "[image]". Other commands are skipped by their length; unknown
+/// "--- cut ---" (unaligned), native QR codes as "[QR: data]", barcodes as "[barcode: data]"
+/// and images as "[image]". ESC $ moves to a column (12 dots each) and GS L
+/// indents the following lines. Other commands are skipped by their length; unknown
 /// ones are skipped without output. Any input terminates: every step consumes at
 /// least one byte, and a truncated command ends the rendering.
 public enum ESCPOSTextRenderer {
