@@ -58,7 +58,8 @@ struct CompareBench: ParsableCommand {
             peer = try runPeer(python: python, script: script, receipt: receipt, papers: papers)
         }
 
-        print("antre-bench compare: one KK ticket with 6 requirements, release build, median of \(runs)")
+        print("antre-bench compare: one KK ticket with 6 requirements, median of \(runs)"
+              + " (time it with a release build)")
         let rows: [(String, String, String)] = [
             ("", "Antre", peer.map { "python-escpos \($0.version)" } ?? "-"),
             ("bytes, 58 mm", "\(antreBytes[0])", peer.map { "\($0.bytes[0])" } ?? "-"),
