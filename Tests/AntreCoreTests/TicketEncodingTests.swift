@@ -128,6 +128,20 @@ import Glibc
         #expect(count([0x20, 0x20, 0x20, 0x20, 0x20]) == 0)
     }
 
+    /// The samples exercise every indent path: spaces, ESC $ and (when the profile allows it) GS L.
+    @Test func samplesUsePositionsAndMarginsWhereAllowed() throws {
+        let styles = try #require(try Self.sampleReceipts().last)
+        func contains(_ bytes: [UInt8], _ command: [UInt8]) -> Bool {
+            (0...(bytes.count - command.count)).contains { Array(bytes[$0..<($0 + command.count)]) == command }
+        }
+        let margins = ESCPOSEncoder(profile: PrinterProfile(paper: .mm58, leftMargin: true)).encode(styles)
+        #expect(contains(margins, [0x1D, 0x4C]))
+        let plain = ESCPOSEncoder(profile: PrinterProfile(paper: .mm58, absolutePosition: false)).encode(styles)
+        #expect(!contains(plain, [0x1D, 0x4C]) && !contains(plain, [0x1B, 0x24]))
+        let positions = ESCPOSEncoder(profile: PrinterProfile(paper: .mm58)).encode(styles)
+        #expect(contains(positions, [0x1B, 0x24]) && !contains(positions, [0x1D, 0x4C]))
+    }
+
     @Test func codePageIsSelectedOnceBeforeTheFirstCharacterThatNeedsIt() {
         let receipt = Receipt([.text("Kantor Desa"), .text("Café résumé"), .text("Biaya: 10 €")])
         let bytes = ESCPOSEncoder(profile: PrinterProfile(paper: .mm58, codePage: .pc858)).encode(receipt)
