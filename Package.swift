@@ -107,7 +107,7 @@ let package = Package(
             path: "Tests/AntreTestSupport", swiftSettings: strict),
 
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "AntreTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
+        .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore", "AntreTestSupport"], swiftSettings: strict),
         .testTarget(name: "AntreBoardTests", dependencies: ["AntreBoard", "AntreCore", "AntreWire", "AntreTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
