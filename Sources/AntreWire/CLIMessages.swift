@@ -225,6 +225,8 @@ public struct CLIMessages: Sendable, Equatable {
             return printState == .pending
                 ? "\(number) tidak dapat dipastikan: sedang dicetak"
                 : "\(number) tidak dapat dipastikan: status cetaknya \(printState.rawValue), bukan unconfirmed"
+        case let .notServedAtCounter(number, service, counter):
+            return "loket \(counter) tidak melayani \(service): panggil \(number) di loket yang melayaninya, atau pindahkan"
         }
     }
 
