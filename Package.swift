@@ -58,12 +58,14 @@ let package = Package(
             swiftSettings: strict),
         // systemd integration without libsystemd: sd_notify datagrams, watchdog timing.
         .target(name: "AntreSystemd", dependencies: ["AntrePosix"], swiftSettings: strict),
-        // The daemon: dispensers, spoolers, control socket.
+        // The daemon: dispenser pipelines, the queue desk, control socket, one ServiceGroup lifecycle.
         .target(
             name: "AntreDaemon",
             dependencies: ["AntreCore", "AntreStore", "AntreWire", "AntreDevices", "ESCPOS", "AntreSystemd", "AntrePosix",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
@@ -105,7 +107,7 @@ let package = Package(
             path: "Tests/AntreTestSupport", swiftSettings: strict),
 
         .testTarget(name: "ESCPOSTests", dependencies: ["ESCPOS", "AntreTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore"], swiftSettings: strict),
+        .testTarget(name: "AntreCoreTests", dependencies: ["AntreCore", "AntreTestSupport"], swiftSettings: strict),
         .testTarget(name: "AntreBoardTests", dependencies: ["AntreBoard", "AntreCore", "AntreWire", "AntreTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "AntreStoreTests", dependencies: ["AntreStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),

@@ -22,6 +22,9 @@ FUZZ_SEED=1 FUZZ_RUNS=10000 scripts/fuzz.sh 20 || status=1
 scripts/load-test.py --connections 200 --monitors 40 || status=1
 # A 3-day history smoke of the report benchmark (figures only).
 .build/debug/antre-bench --history --days 3 --tickets-per-day 100 || status=1
+# Antre's side of the encoding comparison (figures only). The python-escpos side
+# is left out: its pip install (Pillow, qrcode, pyusb...) takes minutes here.
+.build/debug/antre-bench compare --antre-only --runs 200 || status=1
 # Tests run one at a time: integration tests block threads while they wait on
 # processes and devices, and on 2 cores that would starve the others.
 swift test --skip-build --no-parallel || status=1

@@ -181,7 +181,7 @@ struct ConfigDecoder {
                                 "status_poll_ms", "auto_reprint_window_s", "buttons", "profile",
                                 "priority_buttons"]
     static let profileKeys = ["paper", "columns", "code_page", "cutter", "cancel_kanji", "native_qr",
-                              "feed_before_cut"]
+                              "feed_before_cut", "absolute_position", "left_margin"]
 
     func decode(_ root: TOMLTable) -> AntreConfig? {
         let top = ConfigPath()
@@ -623,7 +623,9 @@ struct ConfigDecoder {
             hasCutter: reader.bool(table, "cutter", at: profilePath) ?? true,
             cancelKanji: reader.bool(table, "cancel_kanji", at: profilePath) ?? false,
             nativeQR: reader.bool(table, "native_qr", at: profilePath) ?? false,
-            feedBeforeCut: reader.int(table, "feed_before_cut", at: profilePath, range: 0...20) ?? 4)
+            feedBeforeCut: reader.int(table, "feed_before_cut", at: profilePath, range: 0...20) ?? 4,
+            absolutePosition: reader.bool(table, "absolute_position", at: profilePath) ?? true,
+            leftMargin: reader.bool(table, "left_margin", at: profilePath) ?? false)
     }
 
     // MARK: socket, storage

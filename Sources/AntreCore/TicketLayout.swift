@@ -161,9 +161,15 @@ public enum TicketLayout {
         return .text(prefix + value, hangingIndent: min(prefix.count, 12))
     }
 
+    /// The text without surrounding whitespace (Unicode White_Space, the same set as
+    /// `.whitespacesAndNewlines`), nil when nothing is left. Scalar by scalar: the
+    /// Foundation trim went through NSString and was most of a ticket's layout time.
     private static func nonEmpty(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : trimmed
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return nil }
+        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return text }
+        return String(scalars[first...last])
     }
 }
 

@@ -9,9 +9,16 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// Wires config, store, printers, buttons and the control socket together and
-/// runs until SIGTERM/SIGINT; SIGHUP reloads the configuration.
+/// runs them as one `ServiceGroup` until SIGTERM/SIGINT (graceful); SIGHUP reloads.
+///
+/// The concurrency rule of this module: async code never blocks (no
+/// semaphores, condition waits or joins on the cooperative pool). Blocking
+/// device and database I/O lives on dedicated threads (one per dispenser, one
+/// for the queue) and is bridged to async code once, with a continuation.
+/// Nothing calls out (continuations, callbacks, logging) while holding a lock.
 public enum Daemon {
     /// Returns the process exit status.
     public static func run(options: DaemonOptions, config loaded: AntreConfig) async -> Int32 {
@@ -30,165 +37,82 @@ public enum Daemon {
             return 1
         }
         let config = runtime.config
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let dispatcher = VarlinkDispatcher(info: .antre, handler: QueueService(desk: runtime.desk, gate: runtime.gate,
-                                                                               reload: { try await runtime.reload() }))
-        let server = ControlServer(path: config.socket.path, dispatcher: dispatcher,
-                                   limits: ControlServerLimits(config.socket), group: group, logger: logger,
-                                   accessPolicy: { runtime.running.policy })
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP])
-
-        let status: Int32 = await withTaskGroup(of: Int32?.self) { tasks in
-            tasks.addTask {
-                do {
-                    try await server.run(socketGroup: config.socket.group) {
-                        // The socket answers and the database is open: ready.
-                        try? notifier.ready(status: runtime.statusLine())
-                        if options.demo {
-                            FileHandle.standardError.write(Data(Self.demoBanner(config: config).utf8))
-                        }
-                    }
-                    return nil
-                } catch is CancellationError {
-                    return nil
-                } catch {
-                    logger.critical("control socket failed", metadata: ["error": "\(error)"])
-                    return 1
-                }
-            }
-            tasks.addTask {
-                await watchDayRollover(runtime: runtime, logger: logger)
-                return nil
-            }
-            if config.metrics.isEnabled {
-                let metrics = MetricsServer(settings: config.metrics, desk: runtime.desk, group: group,
-                                            logger: logger)
-                tasks.addTask {
-                    do {
-                        try await metrics.run()
-                    } catch is CancellationError {
-                    } catch {
-                        // Monitoring is optional: the queue keeps working without it.
-                        logger.error("metrics endpoint failed; the queue keeps running",
-                                     metadata: ["error": "\(error)"])
-                    }
-                    return nil
-                }
-            }
-            tasks.addTask {
-                await watchDatabaseFile(runtime: runtime, logger: logger) ? 1 : nil
-            }
-            tasks.addTask {
-                await keepSystemdInformed(notifier: notifier, runtime: runtime, eventLoop: group.next(), logger: logger)
-                return nil
-            }
-            tasks.addTask {
-                while true {
-                    let signal = await signals.next()
-                    if signal == SIGHUP {
-                        try? notifier.reloading()
-                        do {
-                            try await runtime.reload()
-                        } catch {
-                            // Logged by reload; the old configuration stays.
-                        }
-                        try? notifier.ready(status: runtime.statusLine())
-                        continue
-                    }
-                    logger.notice("stopping", metadata: ["signal": "\(signal)"])
-                    try? notifier.stopping()
-                    return 0
-                }
-            }
-            var result: Int32 = 0
-            for await value in tasks {
-                if let value {
-                    result = value
-                    break
-                }
-            }
-            // Stop accepting, answer what is in flight (a ticket being printed
-            // gets its reply), end Monitor streams, close connections; only
-            // then cancel the rest and stop the queue.
-            let longestPrint = runtime.config.dispensers.map(\.printTimeout).max() ?? .zero
-            await server.shutdown(grace: longestPrint + .seconds(2)) { runtime.events.finishAll() }
-            tasks.cancelAll()
-            return result
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let group = ServiceGroup(configuration: serviceGroupConfiguration(
+            runtime: runtime, config: config, options: options, notifier: notifier, eventLoops: eventLoops,
+            logger: logger))
+        var status: Int32 = 0
+        do {
+            try await group.run()
+        } catch {
+            // The service that failed has logged why (database lost, socket failed).
+            logger.critical("stopping after a failure", metadata: ["error": "\(error)"])
+            status = 1
         }
-
-        await runtime.shutdown()
-        try? await group.shutdownGracefully()
+        try? await eventLoops.shutdownGracefully()
         logger.notice("stopped")
         return status
     }
 
-    /// WATCHDOG=1 only after a round trip through the socket's event loop and
-    /// the queue worker, so a wedged daemon stops pinging and systemd restarts
-    /// it; STATUS= tells `systemctl status` how the office is doing.
-    static func keepSystemdInformed(notifier: SystemdNotifier, runtime: DaemonRuntime, eventLoop: any EventLoop,
-                                    logger: Logger) async {
-        guard notifier.isEnabled else { return }
-        let interval = notifier.watchdogInterval ?? .seconds(10)
-        var lastStatus = ""
-        while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            guard !Task.isCancelled else { return }
-            do {
-                try await eventLoop.submit {}.get()
-                let line = try await runtime.fullStatusLine()
-                if notifier.watchdogInterval != nil { try? notifier.watchdog() }
-                if line != lastStatus {
-                    try? notifier.status(line)
-                    lastStatus = line
-                }
-            } catch {
-                logger.error("health check failed; not pinging the watchdog", metadata: ["error": "\(error)"])
-            }
+    /// The services, in start order; a graceful stop runs in reverse: the
+    /// socket first (calls in flight answered), the queue last (prints finish,
+    /// the database closes).
+    static func serviceGroupConfiguration(runtime: DaemonRuntime, config: AntreConfig, options: DaemonOptions,
+                                          notifier: SystemdNotifier, eventLoops: MultiThreadedEventLoopGroup,
+                                          logger: Logger) -> ServiceGroupConfiguration {
+        typealias Entry = ServiceGroupConfiguration.ServiceConfiguration
+        let dispatcher = VarlinkDispatcher(
+            info: .antre,
+            handler: QueueService(desk: runtime.desk, gate: runtime.gate, reload: { try await runtime.reload() }),
+            onInternalError: { method, error in
+                // The client read one line; the journal gets the whole error.
+                logger.error("request failed unexpectedly", metadata: ["method": "\(method)", "error": "\(error)"])
+            })
+        let server = ControlServer(path: config.socket.path, dispatcher: dispatcher,
+                                   limits: ControlServerLimits(config.socket), group: eventLoops, logger: logger,
+                                   accessPolicy: { runtime.running.policy })
+        let longestPrint: @Sendable () -> Duration = {
+            (runtime.config.dispensers.map(\.printTimeout).max() ?? .zero) + .seconds(2)
         }
-    }
-
-    /// Every second: does the database path still name the file antred has
-    /// open? Deleted or replaced, every later commit would be lost (and a
-    /// restart would hand out today's numbers again), so antred stops with a
-    /// non-zero status (systemd restarts it), leaving today's last numbers for
-    /// the next start. Commits check the same before writing. True when lost.
-    static func watchDatabaseFile(runtime: DaemonRuntime, logger: Logger) async -> Bool {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
-            guard !Task.isCancelled, let problem = await runtime.databaseFileProblem() else { continue }
-            logger.critical("database lost; stopping so that no press is recorded where nobody reads it", metadata: [
-                "reason": "\(problem)", "database": "\(runtime.store.path)",
-            ])
-            switch await runtime.saveNumbersAfterLoss() {
-            case let .success(paths):
-                logger.critical("today's last numbers saved; the next start continues after them", metadata: [
-                    "files": "\(paths.joined(separator: ", "))",
-                ])
-            case let .failure(error):
-                logger.critical("cannot save today's last numbers: a restart may hand out today's numbers again",
-                                metadata: ["error": "\(error)"])
-            }
-            return true
+        var services: [Entry] = [
+            Entry(service: QueueCoreService(runtime: runtime), successTerminationBehavior: .gracefullyShutdownGroup,
+                  serviceName: "queue"),
+            Entry(service: DayRolloverService(runtime: runtime, logger: logger),
+                  successTerminationBehavior: .ignore, serviceName: "day-rollover"),
+            Entry(service: DatabaseWatchService(runtime: runtime, logger: logger),
+                  successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup,
+                  serviceName: "database-watch"),
+            Entry(service: SystemdKeepAliveService(notifier: notifier, runtime: runtime, eventLoop: eventLoops.next(),
+                                                   logger: logger),
+                  successTerminationBehavior: .ignore, serviceName: "systemd-keepalive"),
+        ]
+        if config.metrics.isEnabled {
+            let metrics = MetricsServer(settings: config.metrics, desk: runtime.desk, group: eventLoops,
+                                        logger: logger)
+            services.append(Entry(service: MetricsService(server: metrics, logger: logger),
+                                  successTerminationBehavior: .ignore, serviceName: "metrics"))
         }
-        return false
-    }
-
-    /// Checks for a new local day every second rather than sleeping until
-    /// midnight, so clock corrections (NTP on a Raspberry Pi without RTC) are safe.
-    static func watchDayRollover(runtime: DaemonRuntime, logger: Logger) async {
-        var today = LocalDay(containing: runtime.now(), in: runtime.config.office.timeZone)
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
-            let day = LocalDay(containing: runtime.now(), in: runtime.config.office.timeZone)
-            guard day != today else { continue }
-            do {
-                let expired = try await runtime.rollover()
-                logger.notice("new day", metadata: ["day": "\(day)", "expired": "\(expired)"])
-                today = day
-            } catch {
-                logger.error("day rollover failed; retrying", metadata: ["error": "\(error)"])
-            }
-        }
+        services.append(Entry(service: ReloadOnHangupService(runtime: runtime, notifier: notifier),
+                              successTerminationBehavior: .ignore, serviceName: "reload-on-sighup"))
+        services.append(Entry(
+            service: ControlSocketService(
+                server: server, socketGroup: config.socket.group, grace: longestPrint, notifier: notifier,
+                logger: logger,
+                onListening: {
+                    // The socket answers and the database is open: ready.
+                    try? notifier.ready(status: runtime.statusLine())
+                    if options.demo {
+                        FileHandle.standardError.write(Data(Self.demoBanner(config: config).utf8))
+                    }
+                },
+                endStreams: { runtime.endMonitorStreams() }),
+            successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
+            serviceName: "control-socket"))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Past this the group cancels what is left: prints have their own timeouts.
+        configuration.maximumGracefulShutdownDuration = longestPrint() + .seconds(8)
+        return configuration
     }
 
     static func applyOverrides(_ options: DaemonOptions, to config: inout AntreConfig) {
@@ -219,28 +143,5 @@ public enum Daemon {
         lines.append("Officers, from another terminal: .build/debug/antre call --counter 1 | .build/debug/antre status")
         lines.append("Tickets are saved under \(config.dispensers.first.map { "\($0.printer)" } ?? "-"). Ctrl-C stops.")
         return lines.joined(separator: "\n") + "\n\n"
-    }
-}
-
-/// Delivers process signals to async code.
-final class SignalWatcher: @unchecked Sendable {
-    private let stream: AsyncStream<Int32>
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(signals: [Int32]) {
-        let (stream, continuation) = AsyncStream<Int32>.makeStream()
-        self.stream = stream
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func next() async -> Int32 {
-        for await number in stream { return number }
-        return 0
     }
 }

@@ -320,9 +320,9 @@ final class DispenserPipeline: Sendable {
             context.results.add(PrintStateUpdate(ticketID: ticket.id, state: .printed, detail: note, at: now,
                                                  actor: actor))
         }
-        state.withLock { state in
-            if state.flushDue == nil { state.flushDue = now.addingTimeInterval(PendingPrintResults.flushDelay.seconds) }
-        }
+        // Written by the timer only if no commit comes to carry it first: each
+        // result moves the deadline, so a busy dispenser never pays an extra commit.
+        state.withLock { $0.flushDue = now.addingTimeInterval(PendingPrintResults.flushDelay.seconds) }
         return fault
     }
 

@@ -221,11 +221,6 @@ struct QueueService: QueueHandler {
 
     func reload(caller: Caller) async throws {
         try authorize(.admin, caller, "Reload")
-        do {
-            try await reload()
-        } catch let refused as ReloadRefused {
-            // Until the wire maps domain errors itself.
-            throw VarlinkErrors.configInvalid(refused.issues)
-        }
+        try await reload()
     }
 }

@@ -21,3 +21,9 @@ extension DaemonError: VarlinkErrorConvertible {
         VarlinkErrors.internalError(VarlinkErrors.shortMessage(for: self))
     }
 }
+
+/// A reload that kept the running configuration: ConfigInvalid with each
+/// mistake as FILE:LINE: KEY: message.
+extension ReloadRefused: VarlinkErrorConvertible {
+    var varlinkError: VarlinkError { VarlinkErrors.configInvalid(issues) }
+}

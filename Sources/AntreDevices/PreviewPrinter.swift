@@ -75,7 +75,15 @@ public final class PreviewPrinter: PrinterTransport {
         return base
     }
 
-    public func queryStatus(timeout: Duration) -> PrinterStatusReading { .unknown }
+    /// No status; the probe after a failed job: a folder that cannot be made or written is unreachable.
+    public func queryStatus(timeout: Duration) -> PrinterStatusReading {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            return .unreachable("cannot create the preview folder \(directory): \(error.localizedDescription)")
+        }
+        return access(directory, W_OK) == 0 ? .unknown : .unreachable("cannot write the preview folder \(directory)")
+    }
 
     public func close() {}
 

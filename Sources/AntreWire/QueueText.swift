@@ -1,96 +1,86 @@
+import AntreCore
+
 /// Human text for io.antre.Queue replies: what `antre` prints without --json.
-/// Lives here (not in the executable) so it is unit-tested.
+/// Lives here (not in the executable) so it is unit-tested. The words come
+/// from `CLIMessages` in the office language (English by default).
 public enum QueueText {
     /// "T-002 KTP-el -> Loket 1 (4 menunggu)": the service, and how many still
     /// wait for this counter (when antred says).
-    public static func called(_ reply: CallNextReply) -> String {
-        "\(reply.ticket.number) \(reply.ticket.serviceName) -> \(reply.counterName)"
-            + (reply.waiting.map { " (\($0) menunggu)" } ?? "")
+    public static func called(_ reply: CallNextReply, in language: Language = .en) -> String {
+        CLIMessages(language).called(number: reply.ticket.number, serviceName: reply.ticket.serviceName,
+                                     counterName: reply.counterName, waiting: reply.waiting)
     }
 
     /// "B-012 recalled at Loket 2"
-    public static func recalled(_ reply: RecallReply) -> String {
-        guard let counter = reply.counterName ?? reply.ticket.counter else { return "\(reply.ticket.number) recalled" }
-        return "\(reply.ticket.number) recalled at \(counter)"
+    public static func recalled(_ reply: RecallReply, in language: Language = .en) -> String {
+        CLIMessages(language).recalled(number: reply.ticket.number, counterName: reply.counterName ?? reply.ticket.counter)
     }
 
     /// "B-012 skipped"
-    public static func skipped(_ reply: TicketReply) -> String { "\(reply.ticket.number) skipped" }
+    public static func skipped(_ reply: TicketReply, in language: Language = .en) -> String {
+        CLIMessages(language).skipped(number: reply.ticket.number)
+    }
 
     /// "B-012 served"
-    public static func finished(_ reply: TicketReply) -> String { "\(reply.ticket.number) served" }
+    public static func finished(_ reply: TicketReply, in language: Language = .en) -> String {
+        CLIMessages(language).finished(number: reply.ticket.number)
+    }
 
     /// "B-012 -> akta-lahir (waiting)"
-    public static func transferred(_ reply: TicketReply) -> String {
-        "\(reply.ticket.number) -> \(reply.ticket.service) (\(reply.ticket.state.rawValue))"
+    public static func transferred(_ reply: TicketReply, in language: Language = .en) -> String {
+        CLIMessages(language).transferred(number: reply.ticket.number, service: reply.ticket.service,
+                                          state: reply.ticket.state)
     }
 
     /// "T-004 issued for KTP-el, 3 ahead; printed"
-    public static func issued(_ reply: IssueReply) -> String {
+    public static func issued(_ reply: IssueReply, in language: Language = .en) -> String {
         let ticket = reply.ticket
-        return "\(ticket.number) issued for \(ticket.serviceName), \(reply.ahead) ahead; "
-            + paperText(ticket, printed: reply.printed)
+        let messages = CLIMessages(language)
+        return messages.issued(number: ticket.number, serviceName: ticket.serviceName, ahead: reply.ahead,
+                               paper: messages.paper(reply.printed ? .printed : ticket.printState, number: ticket.number))
     }
 
     /// "T-004 reprinted", or why not.
-    public static func reprinted(_ reply: TicketReply) -> String {
-        let ticket = reply.ticket
-        switch ticket.printState {
-        case .printed: return "\(ticket.number) reprinted"
-        case .pending: return "\(ticket.number) sent to the printer"
-        case .failed: return "\(ticket.number): print failed again (check the printer, then: antre reprint \(ticket.number))"
-        case .unconfirmed: return "\(ticket.number): not confirmed printed (antre confirm \(ticket.number) or antre reprint \(ticket.number))"
-        case .none: return "\(ticket.number): not printed (no dispenser)"
-        }
+    public static func reprinted(_ reply: TicketReply, in language: Language = .en) -> String {
+        CLIMessages(language).reprinted(reply.ticket.printState, number: reply.ticket.number)
     }
 
     /// "T-004 confirmed printed"
-    public static func confirmed(_ reply: TicketReply) -> String {
-        "\(reply.ticket.number) confirmed printed"
+    public static func confirmed(_ reply: TicketReply, in language: Language = .en) -> String {
+        CLIMessages(language).confirmed(number: reply.ticket.number)
     }
 
-    public static func reloaded() -> String { "configuration reloaded" }
+    public static func reloaded(in language: Language = .en) -> String { CLIMessages(language).reloaded }
 
     /// One block per USB printer, with the line to paste into the config.
-    public static func printers(_ reply: ListPrintersReply) -> String {
-        guard !reply.usb.isEmpty else {
-            return "no USB printers found (check the cable and power; `lsusb` lists what the system sees)"
-        }
+    public static func printers(_ reply: ListPrintersReply, in language: Language = .en) -> String {
+        let messages = CLIMessages(language)
+        guard !reply.usb.isEmpty else { return messages.noUSBPrinters }
         return reply.usb.map { p in
             var lines = [p.id + "  " + [p.manufacturer, p.product].compactMap { $0 }.joined(separator: " ")]
             lines.append("  printer = \"\(p.connection)\"")
-            lines.append("  bus \(p.bus) address \(p.address)" + (p.serial.map { ", serial \($0)" } ?? ""))
+            lines.append("  " + messages.usbAddress(bus: p.bus, address: p.address) + (p.serial.map { ", serial \($0)" } ?? ""))
             lines.append("  interface \(p.interface), OUT \(p.outEndpoint), "
-                         + (p.inEndpoint.map { "IN \($0)" } ?? "no IN endpoint (status unknown)"))
-            lines.append("  used by: " + (p.usedBy.isEmpty ? "-" : p.usedBy.joined(separator: ", ")))
+                         + (p.inEndpoint.map { "IN \($0)" } ?? messages.noInEndpoint))
+            lines.append("  \(messages.usedBy): " + (p.usedBy.isEmpty ? "-" : p.usedBy.joined(separator: ", ")))
             return lines.joined(separator: "\n")
         }.joined(separator: "\n")
     }
 
-    private static func paperText(_ ticket: TicketInfo, printed: Bool) -> String {
-        if printed { return "printed" }
-        switch ticket.printState {
-        case .printed: return "printed"
-        case .pending: return "printing"
-        case .failed: return "print failed (antre reprint \(ticket.number))"
-        case .unconfirmed: return "not confirmed printed (antre confirm \(ticket.number) or antre reprint \(ticket.number))"
-        case .none: return "not printed"
-        }
-    }
-
     /// One line per event: "10:32:05 called B-012 at Loket 2".
-    public static func event(_ event: QueueEventInfo) -> String {
-        var parts = [WireTime.clock(event.at), event.kind]
+    public static func event(_ event: QueueEventInfo, in language: Language = .en) -> String {
+        let messages = CLIMessages(language)
+        var parts = [WireTime.clock(event.at), messages.eventKind(event.kind)]
         if let number = event.number { parts.append(number) }
         let counter = event.counterName ?? event.counter
         switch event.kind {
         case "called", "recalled", "skipped", "served":
-            if let counter { parts.append("at \(counter)") }
+            if let counter { parts.append(messages.atCounter(counter)) }
         case "transferred":
-            if let service = event.service { parts.append("to \(service)") }
+            if let service = event.service { parts.append(messages.toService(service)) }
         case "issued":
-            if let name = event.ticket?.serviceName ?? event.service { parts.append("for \(name)") }
-            if let ahead = event.ticket?.ahead { parts.append("(\(ahead) ahead)") }
+            if let name = event.ticket?.serviceName ?? event.service { parts.append(messages.forService(name)) }
+            if let ahead = event.ticket?.ahead { parts.append(messages.ahead(ahead)) }
         default:
             break
         }
@@ -99,12 +89,14 @@ public enum QueueText {
     }
 
     /// The compact status table of `antre status`.
-    public static func status(_ status: StatusReply) -> String {
+    public static func status(_ status: StatusReply, in language: Language = .en) -> String {
+        let messages = CLIMessages(language)
+        let headings = messages.statusHeadings
         var lines = ["\(status.office), \(status.day)", ""]
         if status.services.isEmpty {
-            lines.append("no services configured")
+            lines.append(messages.noServices)
         } else {
-            var rows = [["SERVICE", "NAME", "WAITING", "SERVED", "SKIPPED", "LAST"]]
+            var rows = [headings.services]
             for s in status.services {
                 rows.append([s.service, s.name, String(s.waiting), String(s.served), String(s.skipped),
                              s.lastNumber ?? "-"])
@@ -113,14 +105,14 @@ public enum QueueText {
         }
         lines.append("")
         if status.counters.isEmpty {
-            lines.append("no counters configured")
+            lines.append(messages.noCounters)
         } else {
-            var rows = [["COUNTER", "NAME", "NOW"]]
+            var rows = [headings.counters]
             for c in status.counters {
                 var now = "-"
                 if let ticket = c.current {
                     now = ticket.number
-                    if let at = ticket.calledAt { now += " since \(WireTime.clock(at).prefix(5))" }
+                    if let at = ticket.calledAt { now += " " + messages.since(String(WireTime.clock(at).prefix(5))) }
                 }
                 rows.append([c.counter, c.name, now])
             }
@@ -128,9 +120,9 @@ public enum QueueText {
         }
         lines.append("")
         if status.printers.isEmpty {
-            lines.append("no printers")
+            lines.append(messages.noPrinters)
         } else {
-            var rows = [["PRINTER", "CONNECTION", "STATE", "MISSED", "REPRINT", "DETAIL"]]
+            var rows = [headings.printers]
             for p in status.printers {
                 rows.append([p.dispenser, p.connection, p.state, "\(p.missedPresses)", "\(p.pendingReprints)",
                              p.detail ?? ""])
@@ -139,25 +131,27 @@ public enum QueueText {
         }
         let unrecorded = status.printers.filter { $0.unrecordedPresses > 0 }
         if !unrecorded.isEmpty || status.daemon?.storageError != nil {
-            lines += ["", "DATABASE WRITES FAILED since antred started: tell the technician"]
+            lines += ["", messages.databaseWritesFailed]
             for p in unrecorded {
-                lines.append("  \(p.dispenser): \(p.unrecordedPresses) press(es) not recorded (no number taken)")
+                lines.append(messages.pressesNotRecorded(dispenser: p.dispenser, count: p.unrecordedPresses))
             }
-            if let error = status.daemon?.storageError { lines.append("  last error: \(error)") }
+            if let error = status.daemon?.storageError { lines.append(messages.lastError(error)) }
         }
         if !status.printFailed.isEmpty {
-            lines += ["", "PRINT FAILED (antre reprint NUMBER)"]
+            lines += ["", messages.printFailedHeading]
             var rows: [[String]] = []
             for t in status.printFailed {
-                rows.append([t.number, t.serviceName, "issued \(WireTime.clock(t.issuedAt).prefix(5))", t.state.rawValue])
+                rows.append([t.number, t.serviceName, messages.issuedAt(String(WireTime.clock(t.issuedAt).prefix(5))),
+                             messages.stateName(t.state)])
             }
             lines += table(rows)
         }
         if !status.unconfirmed.isEmpty {
-            lines += ["", "NOT CONFIRMED: antred stopped while printing (ask the resident, then antre confirm NUMBER or antre reprint NUMBER)"]
+            lines += ["", messages.notConfirmedHeading]
             var rows: [[String]] = []
             for t in status.unconfirmed {
-                rows.append([t.number, t.serviceName, "issued \(WireTime.clock(t.issuedAt).prefix(5))", t.state.rawValue])
+                rows.append([t.number, t.serviceName, messages.issuedAt(String(WireTime.clock(t.issuedAt).prefix(5))),
+                             messages.stateName(t.state)])
             }
             lines += table(rows)
         }

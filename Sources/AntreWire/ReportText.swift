@@ -4,45 +4,44 @@ import Foundation
 /// `antre report` as text: tables for people, CSV for spreadsheets. Lives here
 /// (not in the executable) so it is unit-tested.
 public enum ReportText {
-    /// The tables of `antre report`.
-    public static func human(_ report: QueueReport) -> String {
+    /// The tables of `antre report`, in the CLI's language (CSV stays English).
+    public static func human(_ report: QueueReport, in language: Language = .en) -> String {
+        let words = CLIMessages(language).report
         let range = report.from == report.to ? report.from : "\(report.from) .. \(report.to)"
-        var out = ["Report \(range)", ""]
+        var out = ["\(words.title) \(range)", ""]
         let total = report.total
-        out.append("Tickets: \(total.issued) issued, \(total.served) served, \(total.skipped) skipped, "
-                   + "\(total.expired) expired, \(total.transferred) transferred; \(total.missed) presses without a number")
-        out.append("Waiting (take number -> first call): mean \(duration(total.wait.mean)), "
-                   + "median \(duration(total.wait.median)), 90% within \(duration(total.wait.p90)), "
-                   + "longest \(duration(total.wait.max))")
-        out.append("Service (call -> served): mean \(duration(total.service.mean)), "
-                   + "median \(duration(total.service.median)), 90% within \(duration(total.service.p90)), "
-                   + "longest \(duration(total.service.max))")
+        out.append(words.totals(total.issued, total.served, total.skipped, total.expired, total.transferred, total.missed))
+        out.append(words.waiting(duration(total.wait.mean), duration(total.wait.median), duration(total.wait.p90),
+                                 duration(total.wait.max)))
+        out.append(words.serving(duration(total.service.mean), duration(total.service.median),
+                                 duration(total.service.p90), duration(total.service.max)))
 
-        out += ["", "Tickets per service"]
-        out += table(["service", "issued", "called", "served", "skipped", "expired", "moved", "missed"],
+        out += ["", words.perService]
+        out += table(words.serviceColumns,
                      report.services.map { [label($0)] + counts($0, first: $0.issued) + [String($0.missed)] })
-        out += ["", "Tickets per counter"]
-        out += table(["counter", "called", "served", "skipped", "expired", "moved on"],
+        out += ["", words.perCounter]
+        out += table(words.counterColumns,
                      report.counters.map { [label($0)] + Array(counts($0, first: $0.called).dropFirst()) })
-        out += ["", "Waiting (take number -> first call) and service (call -> served) per service"]
-        out += table(timesHeader(first: "service"), report.services.map(timesRow))
-        out += ["", "Waiting and service per counter"]
-        out += table(timesHeader(first: "counter"), report.counters.map(timesRow))
+        out += ["", words.timesPerService]
+        out += table([words.service] + words.timesColumns, report.services.map(timesRow))
+        out += ["", words.timesPerCounter]
+        out += table([words.counter] + words.timesColumns, report.counters.map(timesRow))
 
-        out += ["", "Presses without a number"]
+        out += ["", words.missedTitle]
         if report.missed.isEmpty {
-            out.append("  none")
+            out.append("  " + words.none)
         } else {
-            out += table(["service", "reason", "presses"], report.missed.map { [$0.service, $0.reason, String($0.count)] })
+            out += table(words.missedColumns, report.missed.map { [$0.service, $0.reason, String($0.count)] },
+                         leftAligned: [1])
         }
 
-        out += ["", "Per hour of day (all services)"]
+        out += ["", words.perHour]
         let hours = report.hours.filter { $0.service == nil }
         if hours.isEmpty {
-            out.append("  no tickets")
+            out.append("  " + words.noTickets)
         } else {
             let most = max(1, hours.map(\.arrivals).max() ?? 1)
-            out += table(["hour", "arrivals", "mean wait", ""], hours.map { hour in
+            out += table(words.hourColumns, hours.map { hour in
                 [String(format: "%02d:00", hour.hour), String(hour.arrivals), duration(hour.meanWait),
                  String(repeating: "#", count: (hour.arrivals * 30 + most - 1) / most)]
             })
@@ -58,10 +57,6 @@ public enum ReportText {
 
     private static func counts(_ f: ReportFigures, first: Int) -> [String] {
         [first, f.called, f.served, f.skipped, f.expired, f.transferred].map(String.init)
-    }
-
-    private static func timesHeader(first: String) -> [String] {
-        [first, "waited", "mean", "median", "90% within", "longest", "served", "mean", "median", "90% within"]
     }
 
     private static func timesRow(_ f: ReportFigures) -> [String] {
@@ -80,14 +75,14 @@ public enum ReportText {
     }
 
     /// Left-aligned first column, right-aligned numbers, two spaces apart.
-    private static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+    private static func table(_ header: [String], _ rows: [[String]], leftAligned: Set<Int> = []) -> [String] {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
             var line = "  " + row.enumerated().map { column, cell in
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
                 // Labels and the bar column read left to right; numbers line up right.
-                let left = column == 0 || header[column].isEmpty || header[column] == "reason"
+                let left = column == 0 || header[column].isEmpty || leftAligned.contains(column)
                 return left ? cell + pad : pad + cell
             }.joined(separator: "  ")
             while line.last == " " { line.removeLast() }

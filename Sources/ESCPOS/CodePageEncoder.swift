@@ -16,6 +16,13 @@ public struct CodePageEncoder: Sendable {
     /// The bytes that print `text` on this page. Never contains a byte below 0x20
     /// or 0x7F, so the result is safe to put between commands.
     public func bytes(for text: String) -> [UInt8] {
+        // Printable ASCII (nearly all ticket text) is its own bytes on every page.
+        var text = text
+        if let ascii = text.withUTF8({ utf8 in
+            utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? Array(utf8) : nil
+        }) {
+            return ascii
+        }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for character in text { append(character, to: &out) }

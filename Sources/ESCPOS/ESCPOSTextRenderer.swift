@@ -6,8 +6,9 @@
 /// after ESC @); ESC a alignment pads lines to `columns`; double-width text is
 /// written once but counts twice its width when aligning, as on paper; lines
 /// longer than the paper wrap as the printer would wrap them. Cuts print as
-/// "--- cut ---", native QR codes as "[QR: data]", barcodes as "[barcode: data]"
-/// and images as "[image]". Other commands are skipped by their length; unknown
+/// "--- cut ---" (unaligned), native QR codes as "[QR: data]", barcodes as "[barcode: data]"
+/// and images as "[image]". ESC $ moves to a column (12 dots each) and GS L
+/// indents the following lines. Other commands are skipped by their length; unknown
 /// ones are skipped without output. Any input terminates: every step consumes at
 /// least one byte, and a truncated command ends the rendering.
 public enum ESCPOSTextRenderer {
@@ -62,6 +63,11 @@ struct ESCPOSInterpreter<Paper: ReceiptPaper> {
 
     var line: [PrintedCell] = []
     var lineWidth = 0
+    /// GS L, in columns: lines start this far in and are that much narrower.
+    var margin = 0
+
+    /// Columns left of the print area for a line.
+    var areaColumns: Int { max(1, columns - margin) }
 
     init(bytes: [UInt8], columns: Int, paper: Paper) {
         self.bytes = bytes
@@ -73,7 +79,7 @@ struct ESCPOSInterpreter<Paper: ReceiptPaper> {
 
     /// `width`: columns the character covers (double width, double-byte glyphs).
     mutating func put(_ character: Character, width: Int) {
-        if lineWidth + width > columns && lineWidth > 0 { flush() }
+        if lineWidth + width > areaColumns && lineWidth > 0 { flush() }
         line.append(PrintedCell(character: character, columns: width, widthScale: widthScale,
                                 heightScale: heightScale, bold: bold))
         lineWidth += width
@@ -81,11 +87,11 @@ struct ESCPOSInterpreter<Paper: ReceiptPaper> {
 
     /// The left padding, in columns, of a line `width` columns wide.
     func padding(for width: Int) -> Int {
-        let free = max(0, columns - width)
+        let free = max(0, areaColumns - width)
         switch alignment {
-        case .left: return 0
-        case .center: return free / 2
-        case .right: return free
+        case .left: return margin
+        case .center: return margin + free / 2
+        case .right: return margin + free
         }
     }
 
@@ -103,7 +109,12 @@ struct ESCPOSInterpreter<Paper: ReceiptPaper> {
     /// Something that is not text (a cut, a code, an image) on a line of its own.
     mutating func emit(_ mark: PaperMark) {
         flushIfPending()
-        paper.printMark(mark, alignment: alignment, padding: padding(for: min(columns, mark.placeholder.count)))
+        if mark == .cut {
+            // A cut goes across the paper whatever the alignment.
+            paper.printMark(mark, alignment: .left, padding: 0)
+            return
+        }
+        paper.printMark(mark, alignment: alignment, padding: padding(for: min(areaColumns, mark.placeholder.count)))
     }
 
     // MARK: - Parsing
@@ -191,6 +202,7 @@ struct ESCPOSInterpreter<Paper: ReceiptPaper> {
         case 0x40:  // ESC @
             line = []
             lineWidth = 0
+            margin = 0
             codePage = .cp437
             alignment = .left
             widthScale = 1
@@ -240,7 +252,14 @@ struct ESCPOSInterpreter<Paper: ReceiptPaper> {
             _ = skip(3)
         case 0x63:  // ESC c x n
             _ = skip(4)
-        case 0x24, 0x5C:  // ESC $ / ESC \ nL nH
+        case 0x24:  // ESC $ nL nH: absolute position in dots (12 a Font A column)
+            guard let nL = byte(2), let nH = byte(3) else { index = bytes.count; return }
+            let column = (nL + nH * 256) / 12
+            if column <= areaColumns {
+                while lineWidth + widthScale <= column { put(" ", width: widthScale) }
+            }
+            _ = skip(4)
+        case 0x5C:  // ESC \ nL nH
             _ = skip(4)
         case 0x70:  // ESC p m t1 t2
             _ = skip(5)
@@ -341,8 +360,12 @@ struct ESCPOSInterpreter<Paper: ReceiptPaper> {
             barcode()
         case 0x42, 0x62, 0x54, 0x61, 0x72, 0x49, 0x77, 0x68, 0x48, 0x66, 0x2F, 0x45, 0x6A, 0x7A:
             _ = skip(3)  // one parameter: reverse, smoothing, GS a (ASB), GS r, bar sizes...
-        case 0x4C, 0x57, 0x50, 0x24, 0x5C:
-            _ = skip(4)  // two parameters: margins, area width, motion units, positions
+        case 0x4C:  // GS L nL nH: left margin in dots, at the start of a line only
+            guard let nL = byte(2), let nH = byte(3) else { index = bytes.count; return }
+            if lineWidth == 0 { margin = min(columns - 1, (nL + nH * 256) / 12) }
+            _ = skip(4)
+        case 0x57, 0x50, 0x24, 0x5C:
+            _ = skip(4)  // two parameters: area width, motion units, positions
         default:
             _ = skip(2)
         }

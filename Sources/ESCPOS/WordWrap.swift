@@ -51,3 +51,62 @@ public enum WordWrap {
         return lines
     }
 }
+
+extension WordWrap {
+    /// Wrapped code-page bytes: `text` is the input with its words joined by
+    /// single spaces, `lines` the slices of it that make each line (indent not
+    /// included), `indent` the hanging indent as capped for this width.
+    public struct Lines: Sendable, Equatable {
+        public var text: [UInt8]
+        public var lines: [Range<Int>]
+        public var indent: Int
+    }
+
+    /// `wrap(_:width:hangingIndent:)` on code-page bytes (one byte, one column;
+    /// 0x20 is the only whitespace `CodePageEncoder` emits): the same lines,
+    /// without building a String per word and line.
+    public static func wrap(bytes input: [UInt8], width: Int, hangingIndent: Int = 0) -> Lines {
+        let width = max(1, width)
+        let indent = min(max(0, hangingIndent), width - 1)
+        // Words joined by one space: every line is then one slice of `text`.
+        var text: [UInt8] = []
+        text.reserveCapacity(input.count)
+        for byte in input {
+            if byte == 0x20 {
+                if let last = text.last, last != 0x20 { text.append(0x20) }
+            } else {
+                text.append(byte)
+            }
+        }
+        if text.last == 0x20 { text.removeLast() }
+
+        var lines: [Range<Int>] = []
+        var lineStart = 0, lineEnd = 0  // the line being built: text[lineStart..<lineEnd]
+        var capacity = width  // the first line has no indent
+        var index = 0
+        while index < text.count {
+            var wordEnd = index
+            while wordEnd < text.count && text[wordEnd] != 0x20 { wordEnd += 1 }
+            let count = wordEnd - index
+            if lineEnd > lineStart && (lineEnd - lineStart) + 1 + count <= capacity {
+                lineEnd = wordEnd
+            } else {
+                if lineEnd > lineStart {
+                    lines.append(lineStart..<lineEnd)
+                    capacity = width - indent
+                }
+                var start = index
+                while wordEnd - start > capacity {  // a word longer than a line: split hard
+                    lines.append(start..<(start + capacity))
+                    start += capacity
+                    capacity = width - indent
+                }
+                lineStart = start
+                lineEnd = wordEnd
+            }
+            index = wordEnd + 1
+        }
+        if lineEnd > lineStart || lines.isEmpty { lines.append(lineStart..<lineEnd) }
+        return Lines(text: text, lines: lines, indent: indent)
+    }
+}

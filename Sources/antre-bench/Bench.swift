@@ -10,13 +10,20 @@ import Foundation
 import Glibc
 #endif
 
-/// Press-to-paper benchmark: a real antred with a pty as its serial button box
-/// and a TCP sink as its printer. Each press is timed from the byte written on the
-/// pty to the last byte of that ticket arriving at the sink (the cut command).
 @main
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "antre-bench",
+        abstract: "Antre's benchmarks: press to paper (the default), history reports, ticket encoding.",
+        subcommands: [PressBench.self, CompareBench.self], defaultSubcommand: PressBench.self)
+}
+
+/// Press-to-paper benchmark: a real antred with a pty as its serial button box
+/// and a TCP sink as its printer. Each press is timed from the byte written on the
+/// pty to the last byte of that ticket arriving at the sink (the cut command).
+struct PressBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "press",
         abstract: "Measure button press -> last ticket byte at the printer, through a real antred.")
 
     @Option(help: "Number of presses.")
@@ -212,8 +219,9 @@ func measureStoreCommits(in directory: String, count: Int) throws -> (p50: Doubl
     return (samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)])
 }
 
-/// CPU cost of turning a ticket into ESC/POS bytes (80 mm, six requirements).
-func measureLayoutAndEncode(count: Int) -> Double {
+/// The benchmark's ticket: a KK ticket with six requirements (the same content
+/// `antre-bench compare` gives python-escpos), numbered `index + 1`.
+func benchSlip(index: Int) -> TicketSlip {
     let service = Service(id: "kk", name: "Kartu Keluarga", prefix: "K",
                           requirements: ["KK lama (asli), jika ada", "Fotokopi buku nikah/akta cerai",
                                          "Akta/surat lahir (jika tambah anak)", "Surat pindah datang (jika dari luar)",
@@ -221,17 +229,23 @@ func measureLayoutAndEncode(count: Int) -> Double {
                           schedule: ["Senin-Kamis 08.00-15.00", "Jumat 08.00-11.00"], officer: "Ibu Sri",
                           contact: "0812-0000-0000", fee: "Gratis")
     let office = Office(name: "Kantor Desa Sukamaju", address: "Jl. Raya No. 1", footerLines: ["Dokumen GRATIS"])
-    let encoder = ESCPOSEncoder(profile: PrinterProfile(paper: .mm80))
+    let ticket = Ticket(id: Int64(index), number: TicketNumber(prefix: "K", sequence: index + 1),
+                        day: LocalDay(year: 2026, month: 11, day: 28), serviceID: "kk", issuedServiceID: "kk",
+                        state: .waiting, counterID: nil, printState: .pending, dispenserID: "bench",
+                        issuedAt: Date(), calledAt: nil, finishedAt: nil, callCount: 0)
+    return TicketSlip(ticket: ticket, service: service, office: office, ahead: index % 40)
+}
+
+/// CPU cost of turning a ticket into ESC/POS bytes (six requirements), median in ms.
+func measureLayoutAndEncode(count: Int, paper: PrinterProfile.PaperWidth = .mm80) -> Double {
+    let encoder = ESCPOSEncoder(profile: PrinterProfile(paper: paper))
+    let slips = (0..<max(1, count)).map(benchSlip(index:))
     var samples: [Double] = []
+    samples.reserveCapacity(slips.count)
     var total = 0
-    for index in 0..<count {
-        let ticket = Ticket(id: Int64(index), number: TicketNumber(prefix: "K", sequence: index + 1),
-                            day: LocalDay(year: 2026, month: 11, day: 28), serviceID: "kk", issuedServiceID: "kk",
-                            state: .waiting, counterID: nil, printState: .pending, dispenserID: "bench",
-                            issuedAt: Date(), calledAt: nil, finishedAt: nil, callCount: 0)
+    for slip in slips {
         let start = DispatchTime.now().uptimeNanoseconds
-        total += encoder.encode(TicketLayout.receipt(for: TicketSlip(ticket: ticket, service: service, office: office,
-                                                                    ahead: index))).count
+        total += encoder.encode(TicketLayout.receipt(for: slip)).count
         samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
     }
     samples.sort()

@@ -1,3 +1,4 @@
+import AntreCore
 import AntreWire
 import ArgumentParser
 import Foundation
@@ -12,7 +13,10 @@ struct Antre: ParsableCommand {
         Talks to antred over its Varlink socket (--socket, or ANTRE_SOCKET, \
         default \(SocketDefaults.path)). --counter defaults to ANTRE_COUNTER, so an \
         officer sets it once in their shell profile. Ticket numbers may be typed \
-        loosely: b12, B012 and B-012 are the same ticket.
+        loosely: b12, B012 and B-012 are the same ticket. Messages are in English, \
+        or in Indonesian with --lang id, ANTRE_LANG=id or language = "id" in the \
+        [office] table of the config (ANTRE_CONFIG, default /etc/antre/antre.toml); \
+        this help stays English.
 
         Exit status:
           0  success
@@ -41,7 +45,9 @@ struct Antre: ParsableCommand {
                     print(message)
                 } else if GlobalArguments.wantsJSON(arguments) {
                     // Scripts that asked for JSON get their errors as JSON too.
-                    FileHandle.standardError.write(Data((Failure.json(for: error, message: message) + "\n").utf8))
+                    // Its message stays English like the rest of --json: scripts may log or match it.
+                    let english = Failure.message(for: error, in: .en) ?? message
+                    FileHandle.standardError.write(Data((Failure.json(for: error, message: english) + "\n").utf8))
                 } else {
                     FileHandle.standardError.write(Data((message + "\n").utf8))
                 }
@@ -58,7 +64,7 @@ struct Antre: ParsableCommand {
 /// `antre --socket PATH status` as well as `antre status --socket PATH`: the
 /// options every command takes may come before the subcommand.
 enum GlobalArguments {
-    static let withValue: Set<String> = ["--socket", "--counter", "--timeout"]
+    static let withValue: Set<String> = ["--socket", "--counter", "--timeout", "--lang"]
     static let flags: Set<String> = ["--json"]
 
     static func movedAfterSubcommand(_ arguments: [String], subcommands: Set<String>) -> [String] {
@@ -121,10 +127,11 @@ enum Failure {
         return object.compactText()
     }
 
-    static func message(for error: any Error) -> String? {
+    /// "antre: ..." in the CLI's language; nil when there is nothing to say.
+    static func message(for error: any Error, in language: Language = CLILanguage.current) -> String? {
         switch error {
-        case let error as VarlinkRemoteError: return "antre: \(error.description)"
-        case let error as VarlinkClientError: return "antre: \(error.description)"
+        case let error as VarlinkRemoteError: return "antre: " + CLIMessages(language).error(error)
+        case let error as VarlinkClientError: return "antre: " + CLIMessages(language).error(error)
         default:
             let text = Antre.fullMessage(for: error)
             if text.isEmpty { return nil }

@@ -18,13 +18,21 @@ struct GlobalOptions: ParsableArguments {
                                valueName: "counter"), completion: .custom(Completions.counters))
     var counter: String?
 
+    @Option(help: ArgumentHelp("Language of antre's messages: id or en (env ANTRE_LANG, else the config's "
+                               + "[office] language, else en). --json output is the same in both.",
+                               valueName: "lang"))
+    var lang: Language?
+
+    /// --lang as parsed; CLILanguage.current read the same option from the raw arguments.
+    var language: Language { lang ?? CLILanguage.current }
+
     func connect() throws -> VarlinkClient {
         try VarlinkClient(path: socket, timeout: timeout)
     }
 
     /// Calls `method` and prints the reply: JSON with --json, else `text`.
     func run<R: Decodable>(_ method: String, _ parameters: some Encodable, as type: R.Type,
-                           text: (R) -> String) throws {
+                           text: (R, Language) -> String) throws {
         let client = try connect()
         let object = try JSONValue.from(parameters).objectValue ?? [:]
         let reply = try client.call(QueueInterface.name + "." + method, object)
@@ -38,7 +46,7 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             throw VarlinkClientError.protocolError("reply of \(method) does not match this antre: \(error)")
         }
-        print(text(typed))
+        print(text(typed, language))
     }
 }
 
@@ -52,7 +60,7 @@ func resolveCounter(_ option: String?) -> String? {
 /// "b12" -> "B-012"; usage error when it is not a ticket number.
 func normalizedNumber(_ text: String) throws -> String {
     guard let number = TicketNumber(parsing: text) else {
-        throw ValidationError("'\(text)' is not a ticket number (like B-012)")
+        throw ValidationError(CLILanguage.messages.notATicketNumber(text))
     }
     return number.description
 }
@@ -69,7 +77,7 @@ struct CallCommand: ParsableCommand {
 
     func validate() throws {
         // In validate(), not run(): ArgumentParser then prints this command's usage.
-        guard resolveCounter(global.counter) != nil else { throw ValidationError("missing --counter (or set ANTRE_COUNTER)") }
+        guard resolveCounter(global.counter) != nil else { throw ValidationError(CLILanguage.messages.missingCounter) }
     }
 
     func run() throws {
@@ -88,7 +96,7 @@ struct TicketSelection: ParsableArguments {
     func validate(counter: String?) throws {
         _ = try number.map(normalizedNumber)
         if number == nil && resolveCounter(counter) == nil {
-            throw ValidationError("give a ticket NUMBER or --counter (or set ANTRE_COUNTER)")
+            throw ValidationError(CLILanguage.messages.numberOrCounter)
         }
     }
 
@@ -235,7 +243,7 @@ struct ReloadCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        try global.run("Reload", NoParameters(), as: NoParameters.self) { _ in QueueText.reloaded() }
+        try global.run("Reload", NoParameters(), as: NoParameters.self) { _, language in QueueText.reloaded(in: language) }
     }
 }
 
@@ -257,16 +265,16 @@ struct MonitorCommand: ParsableCommand {
         while true {
             do {
                 let client = try global.connect()
-                if connectedBefore { Self.say("antre: connected to antred again") }
+                if connectedBefore { Self.say("antre: " + CLILanguage.messages.connectedAgain) }
                 connectedBefore = true
                 try follow(client)
                 // A final reply without "continues": antred ended the stream on purpose.
                 if once { return }
-                Self.say("antre: antred ended the event stream; reconnecting...")
+                Self.say("antre: " + CLILanguage.messages.streamEnded)
             } catch {
                 guard !once, connectedBefore, Self.worthRetrying(error) else { throw error }
-                Self.say("antre: \(Failure.message(for: error).map { String($0.dropFirst("antre: ".count)) } ?? "\(error)"); "
-                         + "reconnecting...")
+                let reason = Failure.message(for: error).map { String($0.dropFirst("antre: ".count)) } ?? "\(error)"
+                Self.say("antre: " + CLILanguage.messages.reconnecting(after: reason))
                 try waitForDaemon()
             }
         }
@@ -277,7 +285,7 @@ struct MonitorCommand: ParsableCommand {
             if global.json {
                 print(JSONValue.object(reply).compactText())
             } else if let event = try? JSONValue.object(reply).decode(as: MonitorReply.self).event {
-                print(QueueText.event(event))
+                print(QueueText.event(event, in: global.language))
             } else {
                 print(JSONValue.object(reply).compactText())
             }

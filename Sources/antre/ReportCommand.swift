@@ -59,8 +59,8 @@ struct ReportCommand: ParsableCommand {
         } else if csv {
             print(ReportText.csv(report, only: section.flatMap(ReportText.CSVTable.init(rawValue:))), terminator: "")
         } else {
-            print(ReportText.human(report))
-            if let chart { print("\nChart: \(chart)") }
+            print(ReportText.human(report, in: global.language))
+            if let chart { print("\n\(CLIMessages(global.language).report.chart): \(chart)") }
         }
     }
 }

@@ -27,6 +27,9 @@ import Testing
             var env = ProcessInfo.processInfo.environment
             env["ANTRE_COUNTER"] = nil
             env["ANTRE_SOCKET"] = nil
+            // English unless a test asks: no language from the caller's shell or /etc/antre.
+            env["ANTRE_LANG"] = nil
+            env["ANTRE_CONFIG"] = "/nonexistent/antre.toml"
             env.merge(environment) { $1 }
             process.environment = env
             let out = Pipe()
@@ -179,5 +182,93 @@ import Testing
         #expect(text.contains("else on the dispenser that has a button for the service, else on the first dispenser"),
                 "\(run.stdout)")
         #expect(!text.contains("printed when --dispenser is given"))
+    }
+
+    static let shippedConfig = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("config/antre.toml").path
+
+    /// --lang > ANTRE_LANG > the config's [office] language > English.
+    @Test(.enabled(if: built, "antre not built"))
+    func languageComesFromOptionEnvironmentOrConfig() async throws {
+        let server = try TestVarlinkServer()
+        let indonesian = "B-012 dipanggil ke Loket 2 (Kartu Keluarga); 4 masih menunggu\n"
+        let english = "B-012 Kartu Keluarga -> Loket 2 (4 menunggu)\n"
+        let call = ["call", "--socket", server.path, "--counter", "loket2"]
+        let byOption = try await Self.antre(["--lang", "id"] + call)
+        #expect(byOption.stdout == indonesian, "\(byOption.stderr)")
+        let byEnv = try await Self.antre(call, environment: ["ANTRE_LANG": "id"])
+        #expect(byEnv.stdout == indonesian, "\(byEnv.stderr)")
+        // The shipped config says language = "id".
+        let shipped = try String(contentsOfFile: Self.shippedConfig, encoding: .utf8)
+        #expect(shipped.contains("\nlanguage = \"id\""))
+        let byConfig = try await Self.antre(call, environment: ["ANTRE_CONFIG": Self.shippedConfig])
+        #expect(byConfig.stdout == indonesian, "\(byConfig.stderr)")
+        // Without the key the CLI stays English (the config's "id" default is for tickets).
+        let directory = "/tmp/aw-lang-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let withoutKey = shipped.replacingOccurrences(of: "\nlanguage = \"id\"", with: "\n")
+        try withoutKey.write(toFile: directory + "/antre.toml", atomically: true, encoding: .utf8)
+        let noKey = try await Self.antre(call, environment: ["ANTRE_CONFIG": directory + "/antre.toml"])
+        #expect(noKey.stdout == english, "\(noKey.stderr)")
+        // The option beats the environment, the environment beats the config.
+        let optionWins = try await Self.antre(call + ["--lang", "en"], environment: ["ANTRE_LANG": "id"])
+        #expect(optionWins.stdout == english)
+        let envWins = try await Self.antre(call, environment: ["ANTRE_LANG": "en", "ANTRE_CONFIG": Self.shippedConfig])
+        #expect(envWins.stdout == english)
+        // An unreadable config is no error; a bad --lang is.
+        let unreadable = try await Self.antre(call, environment: ["ANTRE_CONFIG": directory])
+        #expect(unreadable.status == 0 && unreadable.stdout == english)
+        let bad = try await Self.antre(call + ["--lang", "fr"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("fr"), "\(bad.stderr)")
+    }
+
+    @Test(.enabled(if: built, "antre not built"))
+    func indonesianStatusAndErrors() async throws {
+        let server = try TestVarlinkServer()
+        let id = ["ANTRE_LANG": "id"]
+        let status = try await Self.antre(["status", "--socket", server.path], environment: id)
+        #expect(status.status == 0)
+        #expect(status.stdout == QueueText.status(Samples.status, in: .id) + "\n")
+        #expect(status.stdout.contains("LAYANAN") && status.stdout.contains("LOKET") && status.stdout.contains("MENUNGGU"))
+
+        let refused = try await Self.antre(["call", "--socket", server.path, "--counter", "loket1", "--service", "ktp"],
+                                           environment: id)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "antre: tidak ada antrean untuk loket loket1 (layanan: ktp)\n")
+
+        let path = "/tmp/aw-none-\(UUID().uuidString.prefix(8))/antred.sock"
+        let gone = try await Self.antre(["status", "--socket", path], environment: id)
+        #expect(gone.status == 3)
+        #expect(gone.stderr == "antre: antred tidak dapat dihubungi: antred tidak berjalan (tidak ada socket di \(path))\n")
+
+        let noCounter = try await Self.antre(["call", "--socket", path], environment: id)
+        #expect(noCounter.status == 2)
+        #expect(noCounter.stderr.hasPrefix("antre: --counter belum diisi (atau atur ANTRE_COUNTER)"), "\(noCounter.stderr)")
+        let badNumber = try await Self.antre(["reprint", "12B", "--socket", path], environment: id)
+        #expect(badNumber.stderr.hasPrefix("antre: '12B' bukan nomor antrean (contoh: B-012)"), "\(badNumber.stderr)")
+    }
+
+    /// --json is a contract: the same JSON, the Varlink error name and English text in either language.
+    @Test(.enabled(if: built, "antre not built"))
+    func jsonIsTheSameInIndonesian() async throws {
+        let server = try TestVarlinkServer()
+        let id = ["ANTRE_LANG": "id"]
+        let status = try await Self.antre(["status", "--json", "--socket", server.path], environment: id)
+        let english = try await Self.antre(["status", "--json", "--socket", server.path])
+        #expect(status.status == 0 && status.stdout == english.stdout)
+        let refused = try await Self.antre(["--lang", "id", "--json", "call", "--socket", server.path,
+                                            "--counter", "loket1", "--service", "ktp"], environment: id)
+        #expect(refused.status == 1)
+        #expect(refused.stdout.isEmpty)
+        let object = try JSONValue.parse(Array(refused.stderr.utf8)).objectValue ?? [:]
+        #expect(object["error"] == .string("io.antre.Queue.NoTicketWaiting"), "\(refused.stderr)")
+        #expect(object["message"] == .string("no ticket waiting for counter loket1 (services: ktp)"))
+        let usage = try await Self.antre(["reprint", "12B", "--json", "--socket", server.path], environment: id)
+        #expect(usage.status == 2)
+        let usageObject = try JSONValue.parse(Array(usage.stderr.utf8)).objectValue ?? [:]
+        #expect(usageObject["error"] == .string("antre.UsageError"), "\(usage.stderr)")
     }
 }

@@ -57,6 +57,14 @@ import ESCPOS
         #expect(ESCPOSTextRenderer.render(bytes, columns: 32) == expected)
     }
 
+    @Test func absolutePositionAndLeftMarginMoveTheText() {
+        // ESC $ 120 dots = column 10; GS L 36 dots = 3 columns in, from the next line on.
+        let bytes: [UInt8] = Array("Senin".utf8) + [0x1B, 0x24, 120, 0] + Array("10.40".utf8) + [0x0A]
+            + [0x1D, 0x4C, 36, 0] + Array("lanjutan".utf8) + [0x0A]
+            + [0x1B, 0x61, 1] + Array("ab".utf8) + [0x0A]
+        #expect(ESCPOSTextRenderer.render(bytes, columns: 16) == "Senin     10.40\n   lanjutan\n        ab\n")
+    }
+
     @Test func decodesThroughTheSelectedCodePage() {
         #expect(ESCPOSTextRenderer.render([0x1B, 0x74, 19, 0x41, 0xD5, 0x0A]) == "A€\n")
         #expect(ESCPOSTextRenderer.render([0x1B, 0x74, 2, 0x41, 0xD5, 0x0A]) == "Aı\n")

@@ -35,6 +35,29 @@ import ESCPOS
         #expect(indented == ["1.", "   ABCDEFG", "   HIJKLMN", "   OPQRSTU", "   VWXYZ"])
     }
 
+    /// The byte wrap the encoder uses gives exactly the String wrap's lines.
+    @Test func byteWrapMatchesTheStringWrap() {
+        var generator = SplitMix64(seed: 0x5EED)
+        let pieces = ["a", "KTP-el", "Fotokopi", "https://disdukcapil.example.go.id/syarat", "1.", "(asli)", " ", "  ",
+                      "x"]
+        let encoder = CodePageEncoder(codePage: .pc858)
+        for _ in 0..<500 {
+            var text = ""
+            for _ in 0..<Int(generator.next() % 14) {
+                text += pieces[Int(generator.next() % UInt64(pieces.count))]
+                if generator.next() % 3 != 0 { text += " " }
+            }
+            let width = Int(generator.next() % 50), indent = Int(generator.next() % 14)
+            let expected = WordWrap.wrap(text, width: width, hangingIndent: indent)
+            let wrapped = WordWrap.wrap(bytes: encoder.bytes(for: text), width: width, hangingIndent: indent)
+            let lines = wrapped.lines.enumerated().map { number, range in
+                String(repeating: " ", count: number == 0 ? 0 : wrapped.indent)
+                    + String(decoding: wrapped.text[range], as: UTF8.self)
+            }
+            #expect(lines == expected, "\(text.debugDescription) width \(width) indent \(indent)")
+        }
+    }
+
     @Test func whitespaceCollapsesAndEmptyTextIsOneBlankLine() {
         #expect(WordWrap.wrap("  a \t b\n c  ", width: 10) == ["a b c"])
         #expect(WordWrap.wrap("", width: 10) == [""])

@@ -161,8 +161,9 @@ final class DaemonHarness: @unchecked Sendable {
         try antre(arguments)
     }
 
-    func antre(_ arguments: [String]) throws -> CommandResult {
-        try run(Repo.executable("antre"), arguments + ["--socket", socketPath])
+    /// - environment: e.g. `ANTRE_CONFIG` = `configPath`, to have the CLI read this daemon's config.
+    func antre(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+        try run(Repo.executable("antre"), arguments + ["--socket", socketPath], environment: environment)
     }
 
     /// Runs the CLI as another user (real uid/gid/groups through setpriv).
