@@ -49,7 +49,7 @@ public enum QueueError: Error, Equatable, Sendable, CustomStringConvertible {
                 : "cannot confirm \(number): its print state is \(printState.rawValue), not unconfirmed"
         case let .notServedAtCounter(number, service, counter):
             "counter \(counter) does not serve \(service): call \(number) at a counter that does, or transfer it"
-        case let .serviceClosed(service, reason): "\(service) is \(reason); no number was taken (officers: --force)"
+        case let .serviceClosed(service, reason): "\(service): \(reason); no number was taken (officers: --force)"
         case let .dailyQuotaReached(service, _, reason): "\(service): \(reason); no number was taken (officers: --force)"
         }
     }

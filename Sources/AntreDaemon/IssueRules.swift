@@ -20,7 +20,8 @@ enum IssueRules {
         guard !service.hours.isUnrestricted || !office.closedDates.isEmpty else { return nil }
         let issuedToday = service.hours.dailyQuota == nil ? 0 : try store.issuedCount(serviceID: service.id, now: now)
         let admission = IssueAdmission.decide(service: service, at: now, issuedToday: issuedToday, office: office)
-        guard let notice = admission.notice, let reason = admission.reason(in: .en) else { return nil }
+        // The reason reaches the officer's terminal: in the office's language.
+        guard let notice = admission.notice, let reason = admission.reason(in: office.language) else { return nil }
         if force {
             logger.notice("ticket issued by an officer despite the office's rules", metadata: [
                 "service": "\(service.id)", "rule": "\(reason)", "actor": "\(actor ?? "-")",

@@ -126,7 +126,7 @@ struct QueueService: QueueHandler {
                                  lastNumber: line?.lastNumber?.description,
                                  priorityWaiting: line?.priorityWaiting ?? 0, priorityIssued: line?.priorityIssued ?? 0,
                                  dailyQuota: service.hours.dailyQuota,
-                                 notIssuing: admission.reason(in: .en))
+                                 notIssuing: admission.reason(in: config.office.language))
         }
         let counters = config.counters.map { counter in
             let current = status.snapshot.called.first { $0.counterID == counter.id }

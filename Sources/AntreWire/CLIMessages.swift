@@ -31,6 +31,35 @@ public struct CLIMessages: Sendable, Equatable {
 
     public func skipped(number: String) -> String { pick("\(number) skipped", "\(number) dilewati") }
 
+    public func skippedAfterRecalls(number: String, calls: Int) -> String {
+        pick("\(number) skipped: not present after \(calls) calls (antre requeue \(number) if they come back)",
+             "\(number) dilewati: tidak hadir setelah \(calls) kali dipanggil (antre requeue \(number) bila datang lagi)")
+    }
+
+    public func requeued(number: String, ahead: Int?) -> String {
+        let en = "\(number) back in line" + (ahead.map { ", \($0) ahead" } ?? "")
+        let id = "\(number) kembali ke antrean" + (ahead.map { ", \($0) orang di depannya" } ?? "")
+        return pick(en, id)
+    }
+
+    public var priorityWord: String { pick("priority", "prioritas") }
+
+    /// "  ktp: quota 12/30; 2 priority waiting; not issuing: closed until Wednesday at 08:00"; nil when nothing applies.
+    public func serviceRules(service: String, issued: Int, quota: Int?, priorityWaiting: Int,
+                             notIssuing: String?) -> String? {
+        var parts: [String] = []
+        if let quota { parts.append(pick("quota \(issued)/\(quota)", "kuota \(issued)/\(quota)")) }
+        if priorityWaiting > 0 {
+            parts.append(pick("\(priorityWaiting) priority waiting", "\(priorityWaiting) prioritas menunggu"))
+        }
+        if let notIssuing { parts.append(pick("not issuing: ", "tidak menerbitkan nomor: ") + notIssuing) }
+        return parts.isEmpty ? nil : "  \(service): " + parts.joined(separator: "; ")
+    }
+
+    public var numberOrServices: String {
+        pick("give a ticket NUMBER or --service, not both", "pilih NOMOR atau --service, jangan keduanya")
+    }
+
     public func finished(number: String) -> String { pick("\(number) served", "\(number) selesai dilayani") }
 
     public func transferred(number: String, service: String, state: TicketState) -> String {
@@ -227,6 +256,10 @@ public struct CLIMessages: Sendable, Equatable {
                 : "\(number) tidak dapat dipastikan: status cetaknya \(printState.rawValue), bukan unconfirmed"
         case let .notServedAtCounter(number, service, counter):
             return "loket \(counter) tidak melayani \(service): panggil \(number) di loket yang melayaninya, atau pindahkan"
+        case let .serviceClosed(service, reason):
+            return "layanan \(service): \(reason); tidak ada nomor yang diambil (petugas: --force)"
+        case let .dailyQuotaReached(service, _, reason):
+            return "layanan \(service): \(reason); tidak ada nomor yang diambil (petugas: --force)"
         }
     }
 

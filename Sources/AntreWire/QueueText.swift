@@ -13,7 +13,17 @@ public enum QueueText {
 
     /// "B-012 recalled at Loket 2"
     public static func recalled(_ reply: RecallReply, in language: Language = .en) -> String {
-        CLIMessages(language).recalled(number: reply.ticket.number, counterName: reply.counterName ?? reply.ticket.counter)
+        // Past the office's recalls_before_skip antred skipped it instead.
+        if reply.ticket.state == .skipped {
+            return CLIMessages(language).skippedAfterRecalls(number: reply.ticket.number, calls: reply.ticket.callCount)
+        }
+        return CLIMessages(language).recalled(number: reply.ticket.number,
+                                              counterName: reply.counterName ?? reply.ticket.counter)
+    }
+
+    /// "B-012 back in line, 2 ahead"
+    public static func requeued(_ reply: TicketReply, in language: Language = .en) -> String {
+        CLIMessages(language).requeued(number: reply.ticket.number, ahead: reply.ticket.ahead)
     }
 
     /// "B-012 skipped"
@@ -36,7 +46,8 @@ public enum QueueText {
     public static func issued(_ reply: IssueReply, in language: Language = .en) -> String {
         let ticket = reply.ticket
         let messages = CLIMessages(language)
-        return messages.issued(number: ticket.number, serviceName: ticket.serviceName, ahead: reply.ahead,
+        let service = ticket.priority ? ticket.serviceName + " (" + messages.priorityWord + ")" : ticket.serviceName
+        return messages.issued(number: ticket.number, serviceName: service, ahead: reply.ahead,
                                paper: messages.paper(reply.printed ? .printed : ticket.printState, number: ticket.number))
     }
 
@@ -102,6 +113,13 @@ public enum QueueText {
                              s.lastNumber ?? "-"])
             }
             lines += table(rows, rightAligned: [2, 3, 4])
+            // The office's rules, only where one applies today.
+            for s in status.services {
+                if let line = messages.serviceRules(service: s.service, issued: s.issued, quota: s.dailyQuota,
+                                                    priorityWaiting: s.priorityWaiting, notIssuing: s.notIssuing) {
+                    lines.append(line)
+                }
+            }
         }
         lines.append("")
         if status.counters.isEmpty {

@@ -26,7 +26,7 @@ struct Antre: ParsableCommand {
         """,
         subcommands: [
             CallCommand.self, RecallCommand.self, SkipCommand.self, FinishCommand.self,
-            TransferCommand.self, IssueCommand.self, ReprintCommand.self, ConfirmCommand.self, StatusCommand.self,
+            TransferCommand.self, RequeueCommand.self, IssueCommand.self, ReprintCommand.self, ConfirmCommand.self, StatusCommand.self,
             MonitorCommand.self, PrintersCommand.self, ReloadCommand.self, ReportCommand.self, IDLCommand.self,
         ])
 

@@ -67,9 +67,16 @@ func normalizedNumber(_ text: String) throws -> String {
 
 struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "call", abstract: "Call the next waiting ticket to your counter.")
+        commandName: "call", abstract: "Call the next waiting ticket to your counter, or a given one.",
+        discussion: """
+        With NUMBER (antre call T-012) that waiting ticket is called now, out of turn: the \
+        resident is at the desk. Your counter must serve its service.
+        """)
 
     @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("A waiting ticket to call now; default: the next in line.", valueName: "number"),
+              completion: .custom(Completions.ticketNumbers))
+    var number: String?
     @Option(name: .customLong("service"), help: ArgumentHelp(
         "Only call from this service (repeatable); default: the counter's services.", valueName: "service"),
             completion: .custom(Completions.services))
@@ -78,10 +85,17 @@ struct CallCommand: ParsableCommand {
     func validate() throws {
         // In validate(), not run(): ArgumentParser then prints this command's usage.
         guard resolveCounter(global.counter) != nil else { throw ValidationError(CLILanguage.messages.missingCounter) }
+        _ = try number.map(normalizedNumber)
+        if number != nil && !services.isEmpty { throw ValidationError(CLILanguage.messages.numberOrServices) }
     }
 
     func run() throws {
         let counter = resolveCounter(global.counter) ?? ""
+        if let number {
+            try global.run("Call", CallParameters(counter: counter, number: normalizedNumber(number)),
+                           as: CallNextReply.self, text: QueueText.called)
+            return
+        }
         try global.run("CallNext", CallNextParameters(counter: counter, services: services.isEmpty ? nil : services),
                        as: CallNextReply.self, text: QueueText.called)
     }
@@ -162,6 +176,25 @@ struct TransferCommand: ParsableCommand {
     }
 }
 
+struct RequeueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "requeue", abstract: "Bring a skipped ticket back in line (the resident came back).",
+        discussion: """
+        The ticket waits again today in its place by issue time, not at the back of the line.
+        """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The skipped ticket.", valueName: "number"),
+              completion: .custom(Completions.ticketNumbers))
+    var number: String
+
+    func validate() throws { _ = try normalizedNumber(number) }
+
+    func run() throws {
+        try global.run("Requeue", RequeueParameters(number: normalizedNumber(number)),
+                       as: TicketReply.self, text: QueueText.requeued)
+    }
+}
+
 struct IssueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "issue", abstract: "Issue a ticket and print it, as if its button were pressed.",
@@ -175,9 +208,14 @@ struct IssueCommand: ParsableCommand {
     var service: String
     @Option(help: ArgumentHelp("Print on this dispenser instead (a [[dispenser]] id).", valueName: "dispenser"))
     var dispenser: String?
+    @Flag(help: "A priority ticket (lansia, difabel, ibu hamil): called first, within the office's priority_ratio.")
+    var priority = false
+    @Flag(help: "Issue even outside the service's opening hours or past its daily quota (logged with your uid).")
+    var force = false
 
     func run() throws {
-        try global.run("Issue", IssueParameters(service: service, dispenser: dispenser),
+        try global.run("Issue", IssueParameters(service: service, dispenser: dispenser,
+                                                priority: priority ? true : nil, force: force ? true : nil),
                        as: IssueReply.self, text: QueueText.issued)
     }
 }
