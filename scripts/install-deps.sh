@@ -10,7 +10,6 @@ packages=(
   chromium chromium-driver fonts-dejavu-core curl          # the board pages in a real browser; SSE in tests
   systemd sqlite3 util-linux passwd                        # unit checks, DB checks, setpriv, groupadd
   librsvg2-bin netpbm                                      # antre report --chart FILE.png (rsvg-convert); PNG checks
-  faketime                                                 # opening-hours tests run antred at a chosen time
 )
 missing=()
 for p in "${packages[@]}"; do

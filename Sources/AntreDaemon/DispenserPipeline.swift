@@ -142,7 +142,7 @@ final class DispenserPipeline: Sendable {
     func press(serviceID: String, priority: Bool = false) {
         thread.submit { [self] in
             // A refusal or failure is logged and recorded where it happens.
-            _ = try? pressStep(serviceID: serviceID, priority: priority, force: false,
+            _ = try? pressStep(serviceID: serviceID, priority: priority, force: false, byResident: true,
                                actor: "dispenser:\(dispenser.id)")
         }
     }
@@ -152,7 +152,7 @@ final class DispenserPipeline: Sendable {
     func issue(serviceID: String, priority: Bool = false, force: Bool = false,
                actor: String?) async throws -> TicketOutcome {
         try await thread.run { [self] in
-            try pressStep(serviceID: serviceID, priority: priority, force: force, actor: actor)
+            try pressStep(serviceID: serviceID, priority: priority, force: force, byResident: false, actor: actor)
         }
     }
 
@@ -200,13 +200,16 @@ final class DispenserPipeline: Sendable {
 
     /// Reprints owed go first; then readiness; then the office's rules (hours,
     /// quota); then the commit; then paper.
-    private func pressStep(serviceID: String, priority: Bool, force: Bool, actor: String?) throws -> TicketOutcome {
+    /// `byResident`: a button press (a refusal prints a notice slip for the
+    /// resident at the machine); an officer's issue only gets the error.
+    private func pressStep(serviceID: String, priority: Bool, force: Bool, byResident: Bool,
+                           actor: String?) throws -> TicketOutcome {
         settleReprints()
         let config = context.config()
         guard let service = config.service(serviceID) else { throw QueueError.serviceNotFound(service: serviceID) }
         let readiness = preflight()
         if !readiness.isDown {
-            try admit(service, office: config.office, force: force, actor: actor)
+            try admit(service, office: config.office, force: force, printNotice: byResident, actor: actor)
         }
         switch PressPolicy.decide(printer: readiness) {
         case let .refuse(reason):
@@ -273,11 +276,11 @@ final class DispenserPipeline: Sendable {
 
     /// Outside the opening hours or past today's quota the resident gets a
     /// notice slip (when it reopens, the schedule) and no number.
-    private func admit(_ service: Service, office: Office, force: Bool, actor: String?) throws {
+    private func admit(_ service: Service, office: Office, force: Bool, printNotice: Bool, actor: String?) throws {
         guard let refusal = try IssueRules.refusal(for: service, office: office, store: context.store,
                                                    now: context.clock.now(), force: force, actor: actor,
                                                    logger: logger) else { return }
-        if let fault = transmit(ESCPOSEncoder(profile: dispenser.profile).encode(TicketLayout.receipt(for: refusal.notice)),
+        if printNotice, let fault = transmit(ESCPOSEncoder(profile: dispenser.profile).encode(TicketLayout.receipt(for: refusal.notice)),
                                 label: "notice") {
             logger.error("cannot print the notice", metadata: ["error": "\(fault)"])
         }

@@ -3,23 +3,29 @@ import AntreTestSupport
 import Foundation
 import Testing
 
-/// The office's queue rules end to end (issue 11): the real antred (under
-/// faketime where the hour matters), a pty button box, emupos as the printer,
-/// the real `antre` CLI.
+/// The office's queue rules end to end (issue 11): the real antred (in an
+/// office time zone where it is 15.01 now, where the hour matters), a pty
+/// button box, emupos as the printer, the real `antre` CLI.
 @Suite(.serialized)
 struct QueueRulesTests {
-    /// 2026-12-01 is a Tuesday; 08:01 UTC is 15:01 WIB.
-    static let afterClosing = "2026-12-01 08:01:00 UTC"
-
-    /// antred believes it is `time` (libfaketime; the clock then runs on from there).
-    static func faketime(_ time: String) -> [String] { ["/usr/bin/faketime", time] }
+    /// A fixed-offset office time zone ("UTC+05:17:30") in which the local time
+    /// now is `hour:minute` (+ 30 s): the real clock, the office placed where needed.
+    static func zone(whereItIsNow hour: Int, _ minute: Int) -> String {
+        let utc = Int(Date().timeIntervalSince1970) % 86_400
+        var offset = (hour * 3600 + minute * 60 + 30 - utc) % 86_400
+        if offset > 14 * 3600 { offset -= 86_400 }
+        if offset < -14 * 3600 { offset += 86_400 }
+        let magnitude = abs(offset)
+        return String(format: "UTC%@%02d:%02d:%02d", offset < 0 ? "-" : "+", magnitude / 3600,
+                      magnitude % 3600 / 60, magnitude % 60)
+    }
 
     @Test func pressAfterClosingPrintsANoticeSlipAndTakesNoNumber() throws {
         let printer = try Emupos(profile: .epsonTMT20III, tcp: true)
         let port = try #require(printer.tcpPort)
         let harness = try DaemonHarness(
-            printer: "tcp://127.0.0.1:\(port)", timezone: "Asia/Jakarta", launcher: Self.faketime(Self.afterClosing),
-            serviceLines: ["ktp": ["hours = [\"mon-thu 08:00-15:00\", \"fri 08:00-11:00\"]"]])
+            printer: "tcp://127.0.0.1:\(port)", timezone: Self.zone(whereItIsNow: 15, 1),
+            serviceLines: ["ktp": ["hours = [\"mon-sun 08:00-15:00\"]"]])
         try harness.start()
         defer { harness.stop() }
 
@@ -32,7 +38,8 @@ struct QueueRulesTests {
         #expect(text.contains("08.00"), "reopening time missing:\n\(slip.text)")
         #expect(!text.contains("T-001"), "a number was printed:\n\(slip.text)")
 
-        // An officer's `antre issue` says why and exits 1; nothing was issued.
+        // An officer's `antre issue` says why and exits 1; nothing was issued,
+        // and no slip is printed for a resident who is not at the machine.
         let refused = try harness.antre("issue", "ktp")
         #expect(refused.status == 1, "\(refused)")
         #expect(refused.stderr.contains("15") || refused.stderr.lowercased().contains("closed")
@@ -41,6 +48,9 @@ struct QueueRulesTests {
         #expect(refusedJSON.stderr.contains("io.antre.Queue.ServiceClosed"), "\(refusedJSON)")
         var status = try json(try harness.antre("status", "--json"))
         #expect(issued(status, "ktp") == 0)
+        let notIssuing = service(status, "ktp")?["not_issuing"] as? String ?? ""
+        #expect(notIssuing.hasPrefix("tutup sampai") && notIssuing.hasSuffix("08.00"), "\(notIssuing)")
+        #expect(printer.receipts().count == 1)
 
         // Another service without hours still issues.
         #expect(try harness.antre("issue", "kk").status == 0)
