@@ -40,6 +40,8 @@ final class Pty {
 
 /// A raw-TCP "printer" that counts jobs: a job ends with the cut command
 /// GS V 66 n or GS V 1 / 0 (what the encoder sends last when the profile has a cutter).
+// @unchecked: its counters are guarded by `condition` (the bench waits on it);
+// `listener` is set once in init.
 final class TCPSink: @unchecked Sendable {
     let port: Int
     private let listener: Int32

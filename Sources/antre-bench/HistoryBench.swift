@@ -204,6 +204,7 @@ struct SplitMix64 {
 }
 
 /// The flag that stops the background reader, and its answer that it did.
+// @unchecked: both flags are guarded by `condition` (the caller waits on it).
 final class Stop: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopped = false, done = false
