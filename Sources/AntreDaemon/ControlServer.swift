@@ -1,4 +1,5 @@
 import AntreCore
+import AntrePosix
 import AntreWire
 import CLinuxShims
 import Foundation
@@ -333,20 +334,9 @@ private struct PeerCredentials: Sendable {
 
 /// True when something accepts connections on the Unix socket at `path`.
 func socketAnswers(_ path: String) -> Bool {
+    guard let address = try? UnixSocketAddress(path: path) else { return false }
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { Glibc.close(fd) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    let capacity = MemoryLayout.size(ofValue: address.sun_path)
-    guard path.utf8.count < capacity else { return false }
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-    }
-    let result = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-        }
-    }
-    return result == 0
+    return address.withSockaddr { connect(fd, $0, $1) } == 0
 }
