@@ -52,7 +52,7 @@ import Testing
         #expect(bytes.last == 0)
         let text = String(decoding: bytes.dropLast(), as: UTF8.self)
         #expect(text == #"{"parameters":{"counter_name":"Loket 2","ticket":{"call_count":1,"counter":"loket2","#
-            + #""issued_at":"2026-11-28T08:05:00+07:00","number":"B-012","print_state":"printed","#
+            + #""issued_at":"2026-11-28T08:05:00+07:00","number":"B-012","print_state":"printed","priority":false,"#
             + #""service":"kk","service_name":"Kartu Keluarga","state":"called"}}}"#)
         #expect(!bytes.dropLast().contains(0))
     }
@@ -169,6 +169,6 @@ import Testing
                                  "service_name": .string("KTP-el"), "state": .string("waiting"),
                                  "print_state": .string("print_failed"),
                                  "issued_at": .string("2026-11-28T08:05:09+07:00"), "call_count": .int(0),
-                                 "ahead": .int(3)]))
+                                 "priority": .bool(false), "ahead": .int(3)]))
     }
 }
