@@ -61,6 +61,9 @@ struct PrinterFaultTests {
                                        outputDirectory: harness.directory.path, name: "monitor")
         defer { monitor.terminate() }
         let kk = try harness.service("kk")
+        // The monitor is subscribed once it shows an event: a reload makes one.
+        #expect(try harness.antre("reload").status == 0)
+        #expect(monitor.waitForLine(containing: "reloaded", timeout: .seconds(10)) != nil)
 
         try emupos.setFault(.paperOut)
         try harness.press(try harness.button(for: "kk"))

@@ -138,6 +138,11 @@ struct ProductionServiceTests {
             prefix = "R"
             requirements = ["Fotokopi KTP-el"]
 
+            [[counter]]
+            id = "9"
+            name = "Loket 9"
+            services = ["paspor"]
+
             """
         let reload = try harness.antre("reload")
         #expect(reload.status == 0, "\(reload)")

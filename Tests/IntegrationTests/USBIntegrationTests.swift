@@ -24,8 +24,10 @@ struct USBIntegrationTests {
         let dispenser = try #require(config.dispensers.first)
         let service = try #require(config.service(ticket.serviceID))
         let store = try QueueStore(path: harness.databasePath, timeZone: config.office.timeZone)
-        let ahead = try store.waitingAhead(of: ticket)
-        let slip = TicketSlip(ticket: ticket, service: service, office: config.office, ahead: ahead)
+        let ahead = try store.waitingAhead(of: ticket, counters: config.counters,
+                                           priorityRatio: config.office.priorityRatio)
+        let slip = TicketSlip(ticket: ticket, service: service, office: config.office, ahead: ahead,
+                              counterNames: config.counters(serving: service.id).map(\.name))
         return ESCPOSEncoder(profile: dispenser.profile).encode(TicketLayout.receipt(for: slip))
     }
 
