@@ -167,11 +167,11 @@ final class MonitorCrowd: Sendable {
 
     init(socket: String, count: Int) {
         for _ in 0..<count {
-            Thread { [state] in
+            Thread { [self] in
                 guard let client = try? VarlinkClient(path: socket, timeout: nil) else { return }
                 // Ends when antred goes away (the connection closes) or on stop.
                 try? client.callMore("io.antre.Queue.Monitor") { _ in
-                    state.withLock { $0.events += 1; return !$0.stopped }
+                    self.state.withLock { $0.events += 1; return !$0.stopped }
                 }
             }.start()
         }
