@@ -25,6 +25,8 @@ scripts/load-test.py --connections 200 --monitors 40 || status=1
 # Antre's side of the encoding comparison (figures only). The python-escpos side
 # is left out: its pip install (Pillow, qrcode, pyusb...) takes minutes here.
 .build/debug/antre-bench compare --antre-only --runs 200 || status=1
+# Issue over the socket against the fsync floor, and antred's idle footprint (figures only).
+.build/debug/antre-bench socket --quick || status=1
 # Tests run one at a time: integration tests block threads while they wait on
 # processes and devices, and on 2 cores that would starve the others.
 swift test --skip-build --no-parallel || status=1

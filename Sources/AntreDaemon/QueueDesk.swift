@@ -69,6 +69,11 @@ final class QueueDesk: Sendable {
     /// Reports read on their own thread (a WAL snapshot): a year's report
     /// never waits behind, nor holds up, a press.
     let reportWorker = SerialWorker.started(name: "antre.report")
+    /// Issues without a dispenser run on a few threads of their own, so
+    /// concurrent `Issue` calls share one commit (QueueStore's group commit)
+    /// instead of queueing one fsync each behind the queue worker.
+    let issueWorkers = (0..<4).map { SerialWorker.started(name: "antre.issue.\($0)") }
+    private let issueTurn = Mutex(0)
     let running: RunningConfig
     let results: PendingPrintResults
     let clock: DaemonClock
@@ -115,7 +120,11 @@ final class QueueDesk: Sendable {
         // No dispenser at all: a number without paper (the officer writes it down).
         let issued: IssuedTicket
         do {
-            issued = try await worker.run { [self] in
+            let turn = issueTurn.withLock { turn in
+                defer { turn = (turn + 1) % issueWorkers.count }
+                return turn
+            }
+            issued = try await issueWorkers[turn].run { [self] in
                 if let refusal = try IssueRules.refusal(for: service, office: config.office, store: store, now: now(),
                                                         force: force, actor: actor, logger: logger) {
                     throw refusal.error
@@ -125,7 +134,8 @@ final class QueueDesk: Sendable {
                                     now: now(), actor: actor, applying: riding, priority: priority,
                                     counters: config.counters, priorityRatio: config.office.priorityRatio)
                 }
-                events.pump()
+                // Monitors hear of it from the queue worker, as for presses.
+                _ = worker.submit { [events] in events.pump() }
                 return issued
             }
         } catch let QueueError.storageFailed(reason) {
@@ -370,6 +380,8 @@ final class QueueDesk: Sendable {
     /// At shutdown, after the pipelines stopped: writes the print results
     /// still pending, then stops the workers. Waits on threads of their own.
     func close() async {
+        for issueWorker in issueWorkers { issueWorker.stop() }
+        for issueWorker in issueWorkers { _ = await issueWorker.stopped(timeout: .seconds(5)) }
         do {
             try await worker.run { [self] in
                 try results.flush(to: store)

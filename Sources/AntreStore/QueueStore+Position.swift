@@ -73,7 +73,7 @@ extension QueueStore {
             sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
             arguments += StatementArguments(serviceIDs)
         }
-        return try Bool.fetchOne(db, sql: sql + ")", arguments: arguments) ?? false
+        return try Bool.fetchOne(db.cachedStatement(sql: sql + ")"), arguments: arguments) ?? false
     }
 
     /// Today's waiting tickets of `serviceIDs` (nil: any) before `ticket` in queue order.
@@ -88,7 +88,7 @@ extension QueueStore {
             sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
             arguments += StatementArguments(serviceIDs)
         }
-        return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+        return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
     }
 
     /// Today's waiting tickets of `serviceIDs` (nil: all services).

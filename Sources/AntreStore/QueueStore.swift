@@ -29,6 +29,7 @@ public final class QueueStore: Sendable {
     private let pool: DatabasePool
     private let file: DatabaseFile
     private let commits = Mutex(0)
+    private let group = GroupCommit()
 
     /// Opens (creating if needed) and migrates the queue database at `path`.
     /// The directory must exist.
@@ -115,37 +116,44 @@ public final class QueueStore: Sendable {
         let day = day(of: now)
         return try write { db in
             for update in updates { _ = try Self.apply(update, db) }
-            let last = try Int.fetchOne(
-                db, sql: "SELECT last FROM sequence_counter WHERE day = ? AND prefix = ?",
-                arguments: [day.description, prefix]) ?? 0
-            // The counter table is the rule; max(sequence) guards against a
-            // counter row that was lost or edited by hand.
-            let maxIssued = try Int.fetchOne(
-                db, sql: "SELECT MAX(sequence) FROM ticket WHERE day = ? AND prefix = ?",
-                arguments: [day.description, prefix]) ?? 0
-            let sequence = max(last, maxIssued) + 1
-            try db.execute(
-                sql: """
-                    INSERT INTO sequence_counter (day, prefix, last) VALUES (?, ?, ?)
-                    ON CONFLICT (day, prefix) DO UPDATE SET last = excluded.last
-                    """,
-                arguments: [day.description, prefix, sequence])
-            try db.execute(
-                sql: """
-                    INSERT INTO ticket (day, service, issued_service, prefix, sequence, state, counter,
-                                        print_state, dispenser, issued_at, call_count, priority)
-                    VALUES (?, ?, ?, ?, ?, 'waiting', NULL, ?, ?, ?, 0, ?)
-                    """,
-                arguments: [day.description, serviceID, serviceID, prefix, sequence,
-                            printState.rawValue, dispenserID, now.timeIntervalSince1970, priority])
+            // Three statements: sequence, ticket, journal. The ticket is built
+            // from what was just written rather than read back.
+            let sequence = try Self.nextSequence(db, day: day, prefix: prefix)
+            let issuedAt = now.timeIntervalSince1970
+            try db.cachedStatement(sql: """
+                INSERT INTO ticket (day, service, issued_service, prefix, sequence, state, counter,
+                                    print_state, dispenser, issued_at, call_count, priority)
+                VALUES (?, ?, ?, ?, ?, 'waiting', NULL, ?, ?, ?, 0, ?)
+                """).execute(arguments: [day.description, serviceID, serviceID, prefix, sequence,
+                                         printState.rawValue, dispenserID, issuedAt, priority])
             let id = db.lastInsertedRowID
             let detail = [dispenserID.map { "dispenser \($0)" }, priority ? "priority" : nil].compactMap { $0 }
             try Self.appendEvent(db, ticketID: id, kind: .issued, serviceID: serviceID, counterID: nil,
                                  at: now, detail: detail.isEmpty ? nil : detail.joined(separator: ", "), actor: actor)
-            let ticket = try Self.requireTicket(db, id: id)
+            let ticket = Ticket(id: id, number: TicketNumber(prefix: prefix, sequence: sequence), day: day,
+                                serviceID: serviceID, issuedServiceID: serviceID, state: .waiting, counterID: nil,
+                                printState: printState, dispenserID: dispenserID,
+                                issuedAt: Date(timeIntervalSince1970: issuedAt), calledAt: nil, finishedAt: nil,
+                                callCount: 0, priority: priority)
             let position = try Self.position(db, of: ticket, counters: counters, priorityRatio: priorityRatio)
             return IssuedTicket(ticket: ticket, ahead: position.ahead, waitEstimate: position.waitEstimate)
         }
+    }
+
+    /// Takes the next number of `prefix` on `day` in one statement. The counter
+    /// table is the rule; MAX(sequence) (an index lookup) guards against a
+    /// counter row that was lost or edited by hand.
+    static func nextSequence(_ db: Database, day: LocalDay, prefix: String) throws -> Int {
+        let sequence = try Int.fetchOne(db.cachedStatement(sql: """
+            INSERT INTO sequence_counter (day, prefix, last)
+            VALUES (?1, ?2, 1 + max(
+                coalesce((SELECT last FROM sequence_counter WHERE day = ?1 AND prefix = ?2), 0),
+                coalesce((SELECT MAX(sequence) FROM ticket WHERE day = ?1 AND prefix = ?2), 0)))
+            ON CONFLICT (day, prefix) DO UPDATE SET last = excluded.last
+            RETURNING last
+            """), arguments: [day.description, prefix])
+        guard let sequence else { throw StoreError("no sequence for \(prefix) on \(day)") }
+        return sequence
     }
 
     // MARK: - Officers
@@ -527,29 +535,56 @@ public final class QueueStore: Sendable {
     // MARK: - Internals
 
     /// For other files of this module (one transaction each, as below).
-    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T { try write(body) }
+    func writeTransaction<T>(_ body: @escaping (Database) throws -> T) throws -> T { try write(body) }
     func readTransaction<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
     /// One IMMEDIATE transaction: takes the write lock before reading, so two
     /// writers (threads or processes) never decide on the same snapshot.
+    /// Writes from other threads that arrive while a commit is in flight share
+    /// the next transaction (`GroupCommit`): one fsync for the batch, each in
+    /// its own savepoint, so one failing write changes nothing and fails alone.
+    /// Returns only once the commit holding this change is durable.
     ///
     /// Refuses when the file was deleted or replaced (the commit would go
     /// where nobody reads it); disk failures become `QueueError.storageFailed`.
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
-        if let problem = file.problem() { throw QueueError.storageFailed(reason: problem) }
+    private func write<T>(_ body: @escaping (Database) throws -> T) throws -> T {
+        try group.write(body) { batch in commit(batch) }
+    }
+
+    /// Commits `batch` as one transaction and finishes every write in it.
+    private func commit(_ batch: [PendingWrite]) {
+        var errors = [Error?](repeating: nil, count: batch.count)
         do {
-            return try pool.writeWithoutTransaction { db in
-                var result: T?
+            if let problem = file.problem() { throw QueueError.storageFailed(reason: problem) }
+            try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
-                    result = try body(db)
+                    if batch.count == 1 {
+                        // Alone: no savepoint needed, a failure rolls the transaction back.
+                        try batch[0].body(db)
+                        return .commit
+                    }
+                    for (index, write) in batch.enumerated() {
+                        do {
+                            try db.inSavepoint {
+                                try write.body(db)
+                                return .commit
+                            }
+                        } catch {
+                            // SQLite rolled the whole transaction back (disk full, I/O
+                            // error): nothing of the batch will commit; all fail.
+                            guard db.isInsideTransaction else { throw error }
+                            errors[index] = error
+                        }
+                    }
                     return .commit
                 }
-                guard let result else { throw StoreError("transaction committed without a result") }
-                commits.withLock { $0 += 1 }
-                return result
             }
+            commits.withLock { $0 += 1 }
         } catch {
-            throw StorageFailure.queueError(for: error) ?? error
+            errors = [Error?](repeating: error, count: batch.count)
+        }
+        for (write, error) in zip(batch, errors) {
+            write.finish(error.map { StorageFailure.queueError(for: $0) ?? $0 })
         }
     }
 
@@ -567,7 +602,7 @@ public final class QueueStore: Sendable {
     /// Shared by recall/skip/finish: resolves the called ticket, checks it is
     /// called, applies `change`, returns the updated ticket.
     private func act(counterID: String?, number: TicketNumber?, now: Date, action: String,
-                     _ change: (Database, Ticket) throws -> Void) throws -> Ticket {
+                     _ change: @escaping (Database, Ticket) throws -> Void) throws -> Ticket {
         let day = day(of: now)
         return try write { db in
             let ticket: Ticket
@@ -600,9 +635,9 @@ public final class QueueStore: Sendable {
 
     static func appendEvent(_ db: Database, ticketID: Int64, kind: QueueEvent.Kind, serviceID: String,
                                     counterID: String?, at: Date, detail: String?, actor: String?) throws {
-        try db.execute(
-            sql: "INSERT INTO event (ticket_id, kind, service, counter, at, detail, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [ticketID, kind.rawValue, serviceID, counterID, at.timeIntervalSince1970, detail, actor])
+        try db.cachedStatement(
+            sql: "INSERT INTO event (ticket_id, kind, service, counter, at, detail, actor) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [ticketID, kind.rawValue, serviceID, counterID, at.timeIntervalSince1970, detail, actor])
     }
 
     /// Today's tickets called at `counterID`, oldest call first.

@@ -14,8 +14,8 @@ import Glibc
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "antre-bench",
-        abstract: "Antre's benchmarks: press to paper (the default), history reports, ticket encoding.",
-        subcommands: [PressBench.self, CompareBench.self], defaultSubcommand: PressBench.self)
+        abstract: "Antre's benchmarks: press to paper (the default), history reports, ticket encoding, store commits, Issue over the socket.",
+        subcommands: [PressBench.self, CompareBench.self, StoreBench.self, SocketBench.self], defaultSubcommand: PressBench.self)
 }
 
 /// Press-to-paper benchmark: a real antred with a pty as its serial button box
@@ -205,9 +205,10 @@ func dbCommits(socket: String) throws -> Int {
 
 /// The queue's own commit, without the daemon: `count` tickets issued on a
 /// scratch database on the same disk (WAL, synchronous=FULL).
-func measureStoreCommits(in directory: String, count: Int) throws -> (p50: Double, p99: Double) {
+func measureStoreCommits(in directory: String, count: Int) throws -> (p50: Double, p99: Double, samples: [Double]) {
     let zone = TimeZone(identifier: "Asia/Jakarta") ?? .gmt
-    let store = try QueueStore(path: directory + "/store-probe.db", timeZone: zone)
+    let path = directory + "/store-probe.db"
+    let store = try QueueStore(path: path, timeZone: zone)
     var samples: [Double] = []
     for _ in 0..<max(1, count) {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -215,8 +216,9 @@ func measureStoreCommits(in directory: String, count: Int) throws -> (p50: Doubl
         samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
     }
     try store.close()
-    samples.sort()
-    return (samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)])
+    for file in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
+    let sorted = samples.sorted()
+    return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)], samples)
 }
 
 /// The benchmark's ticket: a KK ticket with six requirements (the same content

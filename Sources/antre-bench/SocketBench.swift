@@ -1,0 +1,223 @@
+import AntreStore
+import AntreWire
+import ArgumentParser
+import Foundation
+import Synchronization
+
+/// `Issue` over the Unix socket of a real antred (no dispenser: no paper), set
+/// against the SQLite fsync floor measured in the same run on the same disk:
+/// sequential, 8 and 50 concurrent clients with 50 Monitor subscribers
+/// attached, and antred's idle memory, threads and wake-ups from /proc.
+struct SocketBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "socket",
+        abstract: "Issue over the socket (sequential, 8 and 50 clients, 50 monitors) against the fsync floor; idle footprint.")
+
+    @Option(help: "antred executable (default: next to this one; use the release build).")
+    var antred: String?
+
+    @Option(help: "Sequential Issue calls (and floor commits).")
+    var count = 500
+
+    @Option(help: "Issue calls per run of concurrent clients.")
+    var concurrentCount = 1000
+
+    @Option(help: "Seconds antred is watched idle for wake-ups.")
+    var idleSeconds = 5.0
+
+    @Flag(help: "A short run (CI smoke): few calls, one second idle.")
+    var quick = false
+
+    @Flag(help: "Keep the temporary directory.")
+    var keep = false
+
+    func run() throws {
+        let sequential = quick ? 50 : count, concurrent = quick ? 100 : concurrentCount
+        let work = try makeTemporaryDirectory()
+        defer { if !keep { try? FileManager.default.removeItem(atPath: work) } }
+
+        let floor = Latencies(try CommitFloor.measure(path: work + "/floor.db", count: sequential))
+        let socket = work + "/antred.sock"
+        try """
+            [office]
+            name = "Bench Office"
+            [storage]
+            database = "\(work)/antre.db"
+            [socket]
+            path = "\(socket)"
+            max_connections = 256
+            max_connections_per_uid = 256
+            [[service]]
+            id = "kk"
+            name = "Kartu Keluarga"
+            prefix = "K"
+            [[counter]]
+            id = "1"
+            """.write(toFile: work + "/antre.toml", atomically: true, encoding: .utf8)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: antred ?? siblingExecutable("antred"))
+        daemon.arguments = ["--config", work + "/antre.toml", "--log-level", "warning"]
+        daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try daemon.run()
+        defer {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        guard waitForSocket(socket, timeout: 20) else { throw BenchError("antred did not start (no socket)") }
+        Thread.sleep(forTimeInterval: 1)
+        let idle = try IdleFigures(pid: daemon.processIdentifier, seconds: quick ? 1 : idleSeconds)
+
+        let alone = try issueSequentially(socket: socket, count: sequential)
+        let eightAlone = try issueConcurrently(socket: socket, clients: 8, total: concurrent)
+        let monitors = MonitorCrowd(socket: socket, count: 50)
+        Thread.sleep(forTimeInterval: 0.5)
+        let withMonitors = try issueSequentially(socket: socket, count: sequential)
+        let eight = try issueConcurrently(socket: socket, clients: 8, total: concurrent)
+        let fifty = try issueConcurrently(socket: socket, clients: 50, total: concurrent)
+        let commits = try dbCommits(socket: socket)
+        // Each run also issues one warm-up ticket per connection.
+        let tickets = 2 * (sequential + 1) + 2 * 8 * (1 + concurrent / 8) + 50 * (1 + concurrent / 50)
+        Thread.sleep(forTimeInterval: 0.3)
+        let events = monitors.events
+
+        let ms = { (value: Double) in String(format: "%.2f", value) }
+        let rows: [(String, String)] = [
+            ("fsync floor: bare WAL+FULL one-INSERT commit p50 / p99", "\(ms(floor.p50)) / \(ms(floor.p99)) ms"),
+            ("Issue sequential, no monitors p50 / p99", "\(ms(alone.p50)) / \(ms(alone.p99)) ms"),
+            ("Issue sequential, 50 monitors p50 / p99", "\(ms(withMonitors.p50)) / \(ms(withMonitors.p99)) ms"),
+            ("  target floor + 0.3 / floor + 0.7", "\(ms(floor.p50 + 0.3)) / \(ms(floor.p99 + 0.7)) ms"),
+            ("Issue 8 clients, no monitors", String(format: "%.0f t/s, p99 %.2f ms", eightAlone.perSecond, eightAlone.p99)),
+            ("Issue 8 clients, 50 monitors", String(format: "%.0f t/s, p99 %.2f ms", eight.perSecond, eight.p99)),
+            ("Issue 50 clients, 50 monitors", String(format: "%.0f t/s, p99 %.2f ms", fifty.perSecond, fifty.p99)),
+            ("db commits per ticket (all runs)", String(format: "%.2f", Double(commits) / Double(tickets))),
+            ("Monitor events received 0.3 s after the last Issue", "\(events)"),
+            ("antred idle RSS / anon / file", String(format: "%.1f / %.1f / %.1f MiB", idle.rss, idle.anon, idle.file)),
+            ("antred idle threads", "\(idle.threads)"),
+            ("antred idle wake-ups (context switches) per s", String(format: "%.1f", idle.wakeupsPerSecond)),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        print("antre-bench socket: \(daemon.executableURL?.path ?? "antred"), database in \(work)")
+        for (name, value) in rows {
+            print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+        }
+        monitors.stop()
+    }
+}
+
+/// Sorted latencies in ms with their percentiles.
+struct Latencies {
+    let sorted: [Double]
+    init(_ samples: [Double]) { sorted = samples.sorted() }
+    func percentile(_ p: Double) -> Double {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(p / 100 * Double(sorted.count)))]
+    }
+    var p50: Double { percentile(50) }
+    var p99: Double { percentile(99) }
+}
+
+private func issueOnce(_ client: VarlinkClient) throws -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    _ = try client.call("io.antre.Queue.Issue", IssueParameters(service: "kk"), as: IssueReply.self)
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+}
+
+/// One connection, one call at a time (one warm-up call first).
+func issueSequentially(socket: String, count: Int) throws -> Latencies {
+    let client = try VarlinkClient(path: socket, timeout: 10)
+    _ = try issueOnce(client)
+    return Latencies(try (0..<count).map { _ in try issueOnce(client) })
+}
+
+/// `clients` connections issuing `total` tickets between them, all at once.
+func issueConcurrently(socket: String, clients: Int, total: Int) throws -> (perSecond: Double, p99: Double) {
+    let samples = Mutex([Double]())
+    let failures = Mutex([String]())
+    let ready = DispatchGroup(), done = DispatchGroup()
+    let start = DispatchSemaphore(value: 0)
+    let each = max(1, total / clients)
+    for _ in 0..<clients {
+        ready.enter()
+        done.enter()
+        Thread {
+            defer { done.leave() }
+            do {
+                let client = try VarlinkClient(path: socket, timeout: 30)
+                _ = try issueOnce(client)
+                ready.leave()
+                start.wait()
+                let own = try (0..<each).map { _ in try issueOnce(client) }
+                samples.withLock { $0 += own }
+            } catch {
+                failures.withLock { $0.append("\(error)") }
+                ready.leave()
+            }
+        }.start()
+    }
+    ready.wait()
+    let began = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<clients { start.signal() }
+    done.wait()
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+    if let failure = failures.withLock({ $0.first }) { throw BenchError("a client failed: \(failure)") }
+    let all = Latencies(samples.withLock { $0 })
+    return (Double(all.sorted.count) / seconds, all.p99)
+}
+
+/// `count` Monitor subscribers on their own threads, counting events.
+final class MonitorCrowd: Sendable {
+    private let state = Mutex((events: 0, stopped: false))
+
+    init(socket: String, count: Int) {
+        for _ in 0..<count {
+            Thread { [self] in
+                guard let client = try? VarlinkClient(path: socket, timeout: nil) else { return }
+                // Ends when antred goes away (the connection closes) or on stop.
+                try? client.callMore("io.antre.Queue.Monitor") { _ in
+                    self.state.withLock { $0.events += 1; return !$0.stopped }
+                }
+            }.start()
+        }
+    }
+
+    var events: Int { state.withLock { $0.events } }
+    func stop() { state.withLock { $0.stopped = true } }
+}
+
+/// antred's memory and threads from /proc/PID/status, and context switches of
+/// all its threads over `seconds` (each is a wake-up).
+struct IdleFigures {
+    var rss = 0.0, anon = 0.0, file = 0.0
+    var threads = 0
+    var wakeupsPerSecond = 0.0
+
+    init(pid: Int32, seconds: Double) throws {
+        let before = Self.contextSwitches(pid)
+        Thread.sleep(forTimeInterval: seconds)
+        wakeupsPerSecond = Double(Self.contextSwitches(pid) - before) / seconds
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        for line in status.split(separator: "\n") {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" })
+            guard parts.count >= 2, let value = Double(parts[1]) else { continue }
+            switch parts[0] {
+            case "VmRSS": rss = value / 1024
+            case "RssAnon": anon = value / 1024
+            case "RssFile": file = value / 1024
+            case "Threads": threads = Int(value)
+            default: break
+            }
+        }
+    }
+
+    static func contextSwitches(_ pid: Int32) -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.reduce(0) { total, task in
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else {
+                return total
+            }
+            return total + status.split(separator: "\n").reduce(0) { sum, line in
+                guard line.contains("ctxt_switches:"), let value = Int(line.split(separator: "\t").last ?? "") else { return sum }
+                return sum + value
+            }
+        }
+    }
+}
