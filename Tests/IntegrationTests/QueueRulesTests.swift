@@ -205,6 +205,23 @@ struct QueueRulesTests {
         #expect(wrong.stderr.contains("io.antre.Queue.NotServedAtCounter"), "\(wrong)")
     }
 
+    @Test func aResidentNotPresentAfterTheRecallLimitIsSkipped() throws {
+        let harness = try DaemonHarness(printer: "preview:" + NSTemporaryDirectory() + "antre-recalls-\(getpid())",
+                                        officeLines: ["recalls_before_skip = 2"])
+        try harness.start()
+        defer { harness.stop() }
+        #expect(try harness.antre("issue", "kk").status == 0)
+        #expect(try harness.antre("call", "--counter", "1").status == 0)
+        #expect(try harness.antre("recall", "--counter", "1").stdout.contains("K-001 recalled"))
+        #expect(try harness.antre("recall", "--counter", "1").stdout.contains("K-001 recalled"))
+        // Called three times: the next recall skips instead, and says how to bring them back.
+        let third = try harness.antre("recall", "--counter", "1")
+        #expect(third.status == 0, "\(third)")
+        #expect(third.stdout.contains("K-001 skipped") && third.stdout.contains("antre requeue K-001"), "\(third)")
+        let status = try json(try harness.antre("status", "--json"))
+        #expect(service(status, "kk")?["skipped"] as? Int == 1)
+    }
+
     private func service(_ status: [String: Any], _ id: String) -> [String: Any]? {
         (status["services"] as? [[String: Any]])?.first { $0["service"] as? String == id }
     }
