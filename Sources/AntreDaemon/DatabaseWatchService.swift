@@ -18,6 +18,11 @@ struct DatabaseWatchService: ServiceLifecycle.Service {
     let logger: Logger
 
     func run() async throws {
+        // A graceful stop cancels the wait at once instead of after the next tick.
+        try await cancelWhenGracefulShutdown { try await watch() }
+    }
+
+    private func watch() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .seconds(1))
             guard !Task.isCancelled, let problem = await runtime.databaseFileProblem() else { continue }

@@ -11,6 +11,11 @@ struct DayRolloverService: ServiceLifecycle.Service {
     let logger: Logger
 
     func run() async {
+        // A graceful stop cancels the wait at once instead of after the next tick.
+        await cancelWhenGracefulShutdown { await watch() }
+    }
+
+    private func watch() async {
         var today = runtime.today()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: .seconds(1))

@@ -15,6 +15,11 @@ struct SystemdKeepAliveService: ServiceLifecycle.Service {
 
     func run() async {
         guard notifier.isEnabled else { return }
+        // A graceful stop cancels the wait (up to the watchdog interval) at once.
+        await cancelWhenGracefulShutdown { await keepAlive() }
+    }
+
+    private func keepAlive() async {
         let interval = notifier.watchdogInterval ?? .seconds(10)
         var lastStatus = ""
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
