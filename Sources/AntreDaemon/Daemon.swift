@@ -105,7 +105,7 @@ public enum Daemon {
                         FileHandle.standardError.write(Data(Self.demoBanner(config: config).utf8))
                     }
                 },
-                endStreams: { runtime.endMonitorStreams() }),
+                endStreams: { runtime.events.finishAll() }),
             successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup,
             serviceName: "control-socket"))
         var configuration = ServiceGroupConfiguration(

@@ -27,7 +27,7 @@ struct DatabaseWatchService: ServiceLifecycle.Service {
             try? await Task.sleep(for: .seconds(1))
             guard !Task.isCancelled, let problem = await runtime.databaseFileProblem() else { continue }
             logger.critical("database lost; stopping so that no press is recorded where nobody reads it", metadata: [
-                "reason": "\(problem)", "database": "\(runtime.databasePath)",
+                "reason": "\(problem)", "database": "\(runtime.store.path)",
             ])
             switch await runtime.saveNumbersAfterLoss() {
             case let .success(paths):

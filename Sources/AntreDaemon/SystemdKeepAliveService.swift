@@ -27,7 +27,7 @@ struct SystemdKeepAliveService: ServiceLifecycle.Service {
             guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
             do {
                 try await eventLoop.submit {}.get()
-                let line = try await runtime.queueStatusLine()
+                let line = try await runtime.fullStatusLine()
                 if notifier.watchdogInterval != nil { try? notifier.watchdog() }
                 if line != lastStatus {
                     try? notifier.status(line)
