@@ -69,11 +69,6 @@ final class QueueDesk: Sendable {
     /// Reports read on their own thread (a WAL snapshot): a year's report
     /// never waits behind, nor holds up, a press.
     let reportWorker = SerialWorker.started(name: "antre.report")
-    /// Issues without a dispenser run on a few threads of their own, so
-    /// concurrent `Issue` calls share one commit (QueueStore's group commit)
-    /// instead of queueing one fsync each behind the queue worker.
-    let issueWorkers = (0..<4).map { SerialWorker.started(name: "antre.issue.\($0)") }
-    private let issueTurn = Mutex(0)
     let running: RunningConfig
     let results: PendingPrintResults
     let clock: DaemonClock
@@ -118,32 +113,36 @@ final class QueueDesk: Sendable {
             return try await pipeline.issue(serviceID: serviceID, priority: priority, force: force, actor: actor)
         }
         // No dispenser at all: a number without paper (the officer writes it down).
+        // The store's committer thread does the write; this task only waits, so
+        // concurrent calls share one commit. The rules are checked in the same
+        // transaction (the quota cannot be passed by two calls at once).
+        let now = self.now()
+        let rules = IssueRules.apply(to: service, office: config.office)
+            ? IssueRules.CheckInTransaction(service: service, office: config.office, now: now, force: force) : nil
         let issued: IssuedTicket
         do {
-            let turn = issueTurn.withLock { turn in
-                defer { turn = (turn + 1) % issueWorkers.count }
-                return turn
+            let riding = results.take()
+            do {
+                issued = try await store.issue(serviceID: service.id, prefix: service.prefix, dispenserID: nil,
+                                               printState: .none, now: now, actor: actor, applying: riding,
+                                               priority: priority, counters: config.counters,
+                                               priorityRatio: config.office.priorityRatio, admit: rules?.check)
+            } catch {
+                results.giveBack(riding)
+                throw error
             }
-            issued = try await issueWorkers[turn].run { [self] in
-                if let refusal = try IssueRules.refusal(for: service, office: config.office, store: store, now: now(),
-                                                        force: force, actor: actor, logger: logger) {
-                    throw refusal.error
-                }
-                let issued = try results.riding { riding in
-                    try store.issue(serviceID: service.id, prefix: service.prefix, dispenserID: nil, printState: .none,
-                                    now: now(), actor: actor, applying: riding, priority: priority,
-                                    counters: config.counters, priorityRatio: config.office.priorityRatio)
-                }
-                // Monitors hear of it from the queue worker, as for presses.
-                _ = worker.submit { [events] in events.pump() }
-                return issued
-            }
+            if let decision = rules?.outcome { IssueRules.log(decision, service: service, actor: actor, logger: logger) }
+            // Monitors hear of it from the queue worker, as for presses.
+            _ = worker.submit { [events] in events.pump() }
         } catch let QueueError.storageFailed(reason) {
-            noteStorageFailure(reason, at: now(), dispenserID: nil)
+            noteStorageFailure(reason, at: now, dispenserID: nil)
             logger.error("ticket not recorded: the queue database cannot be written", metadata: [
                 "service": "\(serviceID)", "reason": "\(reason)",
             ])
             throw QueueError.storageFailed(reason: reason)
+        } catch {
+            if let decision = rules?.outcome { IssueRules.log(decision, service: service, actor: actor, logger: logger) }
+            throw error
         }
         logger.notice("ticket issued", metadata: [
             "ticket": "\(issued.ticket.number)", "service": "\(service.id)", "ahead": "\(issued.ahead)", "dispenser": "-",
@@ -380,8 +379,6 @@ final class QueueDesk: Sendable {
     /// At shutdown, after the pipelines stopped: writes the print results
     /// still pending, then stops the workers. Waits on threads of their own.
     func close() async {
-        for issueWorker in issueWorkers { issueWorker.stop() }
-        for issueWorker in issueWorkers { _ = await issueWorker.stopped(timeout: .seconds(5)) }
         do {
             try await worker.run { [self] in
                 try results.flush(to: store)

@@ -28,8 +28,8 @@ public final class QueueStore: Sendable {
 
     private let pool: DatabasePool
     private let file: DatabaseFile
-    private let commits = Mutex(0)
-    private let group = GroupCommit()
+    private let commits: CommitCount
+    private let group: GroupCommit
 
     /// Opens (creating if needed) and migrates the queue database at `path`.
     /// The directory must exist.
@@ -62,9 +62,19 @@ public final class QueueStore: Sendable {
             try Schema.migrator.migrate(pool)
         }
         self.pool = pool
-        self.file = try DatabaseFile(path: path)
+        let file = try DatabaseFile(path: path)
+        self.file = file
+        let commits = CommitCount()
+        self.commits = commits
+        // The committer thread holds what a commit needs, not the store: the
+        // store going away stops it (deinit).
+        self.group = GroupCommit(name: "antre.commit") { batch in
+            Self.commit(batch, pool: pool, file: file, commits: commits)
+        }
         DatabaseFile.restrictPermissions(path)
     }
+
+    deinit { group.stop() }
 
     /// Nil while `path` still names the file this store opened; else a
     /// sentence saying it was deleted or replaced. Every commit checks it first.
@@ -107,14 +117,47 @@ public final class QueueStore: Sendable {
     /// `applying`: print results of earlier tickets, written in the same
     /// transaction (one fsync for both: the spooler defers "printed" rows to
     /// ride along with the next ticket or a short timer).
+    ///
+    /// `admit`, when given, runs inside the same transaction before a number is
+    /// taken, with a way to count today's tickets of the service (a daily
+    /// quota): throwing refuses the ticket and changes nothing. Checked there,
+    /// two officers issuing the last ticket of a quota at once cannot both get one.
     public func issue(serviceID: String, prefix: String, dispenserID: String?, printState: PrintState,
                       now: Date, actor: String? = nil, applying updates: [PrintStateUpdate] = [],
                       priority: Bool = false, counters: [Counter] = [],
-                      priorityRatio: Int = CallOrder.defaultPriorityRatio) throws -> IssuedTicket {
+                      priorityRatio: Int = CallOrder.defaultPriorityRatio,
+                      admit: IssueAdmissionCheck? = nil) throws -> IssuedTicket {
+        try write(issueChange(serviceID: serviceID, prefix: prefix, dispenserID: dispenserID, printState: printState,
+                              now: now, actor: actor, updates: updates, priority: priority, counters: counters,
+                              priorityRatio: priorityRatio, admit: admit))
+    }
+
+    /// The same, suspending the calling task (the socket's `antre issue`)
+    /// instead of blocking a thread.
+    public func issue(serviceID: String, prefix: String, dispenserID: String?, printState: PrintState,
+                      now: Date, actor: String? = nil, applying updates: [PrintStateUpdate] = [],
+                      priority: Bool = false, counters: [Counter] = [],
+                      priorityRatio: Int = CallOrder.defaultPriorityRatio,
+                      admit: IssueAdmissionCheck? = nil) async throws -> IssuedTicket {
+        try await write(issueChange(serviceID: serviceID, prefix: prefix, dispenserID: dispenserID,
+                                    printState: printState, now: now, actor: actor, updates: updates,
+                                    priority: priority, counters: counters, priorityRatio: priorityRatio,
+                                    admit: admit))
+    }
+
+    /// Checks a ticket may be issued, given a way to count today's tickets of
+    /// its service; throws to refuse.
+    public typealias IssueAdmissionCheck = @Sendable (_ issuedToday: () throws -> Int) throws -> Void
+
+    private func issueChange(serviceID: String, prefix: String, dispenserID: String?, printState: PrintState,
+                             now: Date, actor: String?, updates: [PrintStateUpdate], priority: Bool,
+                             counters: [Counter], priorityRatio: Int,
+                             admit: IssueAdmissionCheck?) throws -> @Sendable (Database) throws -> IssuedTicket {
         let prefix = prefix.uppercased()
         guard !prefix.isEmpty else { throw StoreError("service '\(serviceID)' has an empty prefix") }
         let day = day(of: now)
-        return try write { db in
+        return { db in
+            try admit?({ try Self.issuedCount(db, serviceID: serviceID, day: day) })
             for update in updates { _ = try Self.apply(update, db) }
             // Three statements: sequence, ticket, journal. The ticket is built
             // from what was just written rather than read back.
@@ -423,10 +466,12 @@ public final class QueueStore: Sendable {
     /// happened to them since): what a `daily_quota` counts.
     public func issuedCount(serviceID: String, now: Date) throws -> Int {
         let day = day(of: now)
-        return try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ticket WHERE day = ? AND issued_service = ?",
-                             arguments: [day.description, serviceID]) ?? 0
-        }
+        return try pool.read { db in try Self.issuedCount(db, serviceID: serviceID, day: day) }
+    }
+
+    static func issuedCount(_ db: Database, serviceID: String, day: LocalDay) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM ticket WHERE day = ? AND issued_service = ?"),
+                         arguments: [day.description, serviceID]) ?? 0
     }
 
     /// Today's figures per service, called tickets, failed and unconfirmed prints.
@@ -516,6 +561,7 @@ public final class QueueStore: Sendable {
     /// (SQLite removes it when the last connection closes, and only a writable
     /// one may: idle readers are closed first). Later calls fail.
     public func close() throws {
+        group.stop()
         do {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -548,11 +594,16 @@ public final class QueueStore: Sendable {
     /// Refuses when the file was deleted or replaced (the commit would go
     /// where nobody reads it); disk failures become `QueueError.storageFailed`.
     private func write<T>(_ body: @escaping (Database) throws -> T) throws -> T {
-        try group.write(body) { batch in commit(batch) }
+        try group.write(body)
+    }
+
+    /// The same, suspending the calling task instead of blocking a thread.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await group.write(body)
     }
 
     /// Commits `batch` as one transaction and finishes every write in it.
-    private func commit(_ batch: [PendingWrite]) {
+    private static func commit(_ batch: [PendingWrite], pool: DatabasePool, file: DatabaseFile, commits: CommitCount) {
         var errors = [Error?](repeating: nil, count: batch.count)
         do {
             if let problem = file.problem() { throw QueueError.storageFailed(reason: problem) }
@@ -579,7 +630,7 @@ public final class QueueStore: Sendable {
                     return .commit
                 }
             }
-            commits.withLock { $0 += 1 }
+            commits.add()
         } catch {
             errors = [Error?](repeating: error, count: batch.count)
         }
@@ -597,7 +648,7 @@ public final class QueueStore: Sendable {
 
     /// Write transactions committed by this store since it was opened (each
     /// one fsync under synchronous=FULL): what the benchmark counts per ticket.
-    public var commitCount: Int { commits.withLock { $0 } }
+    public var commitCount: Int { commits.value }
 
     /// Shared by recall/skip/finish: resolves the called ticket, checks it is
     /// called, applies `change`, returns the updated ticket.

@@ -124,6 +124,16 @@ enum Schema {
                 CREATE INDEX event_counter_call ON event (counter, id) WHERE kind = 'called';
                 """)
         }
+        // Every issue asks whether a priority ticket waits in its line (the
+        // call order then decides "ahead"). Without this, SQLite walks every
+        // waiting ticket of the day to find none; the partial index holds only
+        // waiting priority tickets, so regular tickets never write to it.
+        migrator.registerMigration("v6-priority-waiting") { db in
+            try db.execute(sql: """
+                CREATE INDEX ticket_priority_waiting ON ticket (day, service)
+                    WHERE state = 'waiting' AND priority = 1;
+                """)
+        }
         return migrator
     }
 }

@@ -139,4 +139,58 @@ import Testing
         try reader.close()
         try blocker.close()
     }
+
+    /// `antre issue` from the socket waits without a thread of its own: a
+    /// burst of async issues queued behind another process's lock commits
+    /// together, each with its own number, none before its commit.
+    @Test func asyncIssuesQueuedBehindACommitShareTheNextOne() async throws {
+        let dir = try TempDir()
+        let store = try QueueStore(path: dir.dbPath, timeZone: jakarta)
+        let now = try local(9, 0)
+        let blocker = try Self.lockHolder(dir.dbPath)
+        try blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let before = store.commitCount
+        Thread {
+            Thread.sleep(forTimeInterval: 0.5)
+            try? blocker.inDatabase { try $0.execute(sql: "COMMIT") }
+        }.start()
+        let numbers = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    try await store.issue(serviceID: "kk", prefix: "K", dispenserID: nil, printState: .none, now: now)
+                        .ticket.number.sequence
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(numbers.sorted() == Array(1...12))
+        let commits = store.commitCount - before
+        #expect(commits >= 1 && commits < 12, "12 tickets in \(commits) commits")
+        #expect(try Self.numbers(in: dir.dbPath) == Array(1...12))
+        try blocker.close()
+    }
+
+    /// The admission check runs inside the issue's transaction: twelve
+    /// officers issuing at once against a quota of five get exactly five
+    /// numbers; the others are refused and leave nothing behind.
+    @Test func aQuotaCheckedInTheTransactionIsNeverPassedByConcurrentIssues() throws {
+        let dir = try TempDir()
+        let store = try QueueStore(path: dir.dbPath, timeZone: jakarta)
+        let now = try local(9, 0)
+        struct QuotaReached: Error {}
+        let quota: QueueStore.IssueAdmissionCheck = { issuedToday in
+            if try issuedToday() >= 5 { throw QuotaReached() }
+        }
+        let results = Self.onThreads(12) { _ in
+            Result {
+                try store.issue(serviceID: "kk", prefix: "K", dispenserID: nil, printState: .none, now: now,
+                                admit: quota).ticket.number.sequence
+            }
+        }
+        let outcomes = try results.map { try #require($0) }
+        let issued = outcomes.compactMap { try? $0.get() }
+        #expect(issued.sorted() == Array(1...5))
+        #expect(outcomes.filter { if case .failure(let error) = $0 { error is QuotaReached } else { false } }.count == 7)
+        #expect(try Self.numbers(in: dir.dbPath) == Array(1...5))
+    }
 }
