@@ -16,6 +16,27 @@ enum MonitorItem: Sendable {
     case reloaded(at: Date)
 }
 
+/// One item as every subscriber gets it: the same object for all, so the
+/// connection that sends it first encodes it for the wire and the others
+/// reuse those bytes (50 monitors: one encoding per event, not 50).
+struct HubEvent: Sendable {
+    let item: MonitorItem
+    let wire = EncodedOnce()
+}
+
+/// Bytes computed once and shared. Two connections racing for the first
+/// encoding may both encode (identical bytes); the encoding runs outside the lock.
+final class EncodedOnce: Sendable {
+    private let bytes = Mutex<[UInt8]?>(nil)
+
+    func get(orMake make: () -> [UInt8]?) -> [UInt8]? {
+        if let cached = bytes.withLock({ $0 }) { return cached }
+        guard let made = make() else { return nil }
+        bytes.withLock { if $0 == nil { $0 = made } }
+        return made
+    }
+}
+
 /// Fans the queue journal out to Monitor subscribers. The journal in SQLite is
 /// the single source: after any change, `pump` reads the rows it has not sent yet,
 /// so subscribers see every event once, in journal order, whoever made the change.
@@ -25,7 +46,7 @@ enum MonitorItem: Sendable {
 /// are offered to subscribers after it is released (a subscription ending calls
 /// back into `remove`, which takes the lock: never the other way round).
 final class EventHub: Sendable {
-    typealias Subscription = MonitorSubscription<MonitorItem>
+    typealias Subscription = MonitorSubscription<HubEvent>
 
     private struct State {
         var subscribers: [UInt64: Subscription] = [:]
@@ -35,6 +56,9 @@ final class EventHub: Sendable {
         var pumping = false
         var pumpAgain = false
         var finished = false
+        /// Journal rows may have been written while nobody listened: `lastSent`
+        /// is behind and must catch up before a new subscriber is added.
+        var stale = false
     }
 
     private let state: Mutex<State>
@@ -60,7 +84,10 @@ final class EventHub: Sendable {
     var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
     /// A new subscriber, told everything from the next pump or publish on.
+    /// May read the journal (after a time without subscribers): call it where
+    /// pumps run, on the queue worker, not on the async executor.
     func subscribe() -> Subscription {
+        catchUpIfStale()
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -81,12 +108,52 @@ final class EventHub: Sendable {
 
     private var currentSubscribers: [Subscription] { state.withLock { Array($0.subscribers.values) } }
 
+    /// Whether a change of the journal must be pumped now: false while
+    /// nobody listens (the rows are then skipped when someone subscribes), so
+    /// a quiet office's writes cost no journal read and no thread hand-off.
+    func needsPump() -> Bool {
+        state.withLock { state in
+            if state.subscribers.isEmpty && !state.pumping {
+                state.stale = true
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Skips the journal rows written while nobody listened.
+    private func catchUpIfStale() {
+        guard var lastSent = state.withLock({ state -> Int64? in
+            guard state.stale, !state.pumping, state.subscribers.isEmpty else { return nil }
+            state.pumping = true
+            return state.lastSent
+        }) else { return }
+        var caughtUp = true
+        do {
+            while let last = try readJournal(lastSent, 500).last { lastSent = last.id }
+        } catch {
+            caughtUp = false
+            logger.error("cannot read the event journal", metadata: ["error": "\(error)"])
+        }
+        state.withLock { state in
+            state.lastSent = lastSent
+            state.pumping = false
+            if caughtUp { state.stale = false }
+        }
+    }
+
     /// Sends journal rows written since the last pump to every subscriber. If
     /// another thread is pumping, it is asked to read once more and this returns.
     func pump() {
         let start = state.withLock { state -> Int64? in
             guard !state.pumping else {
                 state.pumpAgain = true
+                return nil
+            }
+            // Nobody listens: nothing to read now. The next subscriber is told
+            // from its subscription on (`subscribe` catches up first).
+            guard !state.subscribers.isEmpty else {
+                state.stale = true
                 return nil
             }
             state.pumping = true
@@ -105,7 +172,8 @@ final class EventHub: Sendable {
             if let last = events.last {
                 let subscribers = currentSubscribers
                 for event in events {
-                    for subscriber in subscribers { subscriber.offer(.journal(event)) }
+                    let shared = HubEvent(item: .journal(event))
+                    for subscriber in subscribers { subscriber.offer(shared) }
                 }
                 lastSent = last.id
                 continue
@@ -128,7 +196,8 @@ final class EventHub: Sendable {
 
     /// Sends an item that is not a journal row.
     func publish(_ item: MonitorItem) {
-        for subscriber in currentSubscribers { subscriber.offer(item) }
+        let shared = HubEvent(item: item)
+        for subscriber in currentSubscribers { subscriber.offer(shared) }
     }
 
     /// Ends every subscription (they still get what is queued); later

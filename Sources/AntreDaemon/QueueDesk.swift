@@ -95,7 +95,7 @@ final class QueueDesk: Sendable {
     var pipelineSink: PipelineSink {
         PipelineSink(
             // Monitors hear of it from the queue worker, off the press-to-paper path.
-            journalChanged: { [worker, events] in _ = worker.submit { events.pump() } },
+            journalChanged: { [worker, events] in if events.needsPump() { _ = worker.submit { events.pump() } } },
             publish: { [events] in events.publish($0) },
             storageFailed: { [self] reason, at, dispenserID in noteStorageFailure(reason, at: at, dispenserID: dispenserID) })
     }
@@ -133,7 +133,7 @@ final class QueueDesk: Sendable {
             }
             if let decision = rules?.outcome { IssueRules.log(decision, service: service, actor: actor, logger: logger) }
             // Monitors hear of it from the queue worker, as for presses.
-            _ = worker.submit { [events] in events.pump() }
+            if events.needsPump() { _ = worker.submit { [events] in events.pump() } }
         } catch let QueueError.storageFailed(reason) {
             noteStorageFailure(reason, at: now, dispenserID: nil)
             logger.error("ticket not recorded: the queue database cannot be written", metadata: [

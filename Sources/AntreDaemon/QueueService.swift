@@ -157,18 +157,32 @@ struct QueueService: QueueHandler {
 
     func monitor(caller: Caller) async throws -> any MonitorFeed {
         try authorize(.read, caller, "Monitor")
-        return SubscriptionFeed(subscription: desk.events.subscribe(), desk: desk)
+        // On the queue worker, where pumps run: subscribing may read the journal.
+        let events = desk.events
+        return SubscriptionFeed(subscription: try await desk.worker.run { events.subscribe() }, desk: desk)
     }
 
     /// A hub subscription as wire events, converted as the client takes them
-    /// (with the configuration current then): no second buffer.
+    /// (with the configuration current then): no second buffer. Each event is
+    /// encoded once, by the first connection to send it.
     private struct SubscriptionFeed: MonitorFeed {
         let subscription: EventHub.Subscription
         let desk: QueueDesk
 
         func next() async -> QueueEventInfo? {
-            guard let item = await subscription.next() else { return nil }
-            return QueueService.info(item, config: desk.config)
+            guard let event = await subscription.next() else { return nil }
+            return QueueService.info(event.item, config: desk.config)
+        }
+
+        func nextReply() async -> [UInt8]? {
+            while let event = await subscription.next() {
+                if let bytes = event.wire.get(orMake: {
+                    MonitorReply.encoded(QueueService.info(event.item, config: desk.config))
+                }) {
+                    return bytes
+                }
+            }
+            return nil
         }
 
         func cancel() { subscription.cancel() }

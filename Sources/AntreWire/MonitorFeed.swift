@@ -5,11 +5,31 @@ public protocol MonitorFeed: Sendable {
     /// The next event; nil once the feed has ended. Cancelling the calling task
     /// ends the feed.
     func next() async -> QueueEventInfo?
+    /// The next event encoded as a Varlink reply with "continues": true; nil
+    /// once the feed has ended. A feed shared by many clients encodes each
+    /// event once here; by default each call encodes `next()`.
+    func nextReply() async -> [UInt8]?
     /// The client is gone: end the feed and free what it holds.
     func cancel()
     /// Once `next` returned nil: the error the client is told before the
     /// connection closes (e.g. io.antre.Queue.MonitorTooSlow), nil for a plain end.
     var endError: VarlinkError? { get }
+}
+
+extension MonitorFeed {
+    public func nextReply() async -> [UInt8]? {
+        while let event = await next() {
+            if let bytes = MonitorReply.encoded(event) { return bytes }
+        }
+        return nil
+    }
+}
+
+extension MonitorReply {
+    /// `event` as one streamed reply ("continues": true), NUL included.
+    public static func encoded(_ event: QueueEventInfo) -> [UInt8]? {
+        try? VarlinkReply.encode(MonitorReply(event: event), continues: true)
+    }
 }
 
 /// The encoded replies of one Monitor call: every event with "continues": true,
@@ -32,9 +52,7 @@ public struct VarlinkReplyStream: AsyncSequence, Sendable {
 
         public mutating func next() async -> [UInt8]? {
             guard !done else { return nil }
-            while let event = await feed.next() {
-                if let bytes = try? VarlinkReply.encode(MonitorReply(event: event), continues: true) { return bytes }
-            }
+            if let bytes = await feed.nextReply() { return bytes }
             done = true
             return feed.endError?.encoded()
         }

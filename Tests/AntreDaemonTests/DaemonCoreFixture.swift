@@ -224,7 +224,7 @@ final class DaemonCore: Sendable {
     func shutdown() async -> [MonitorItem] {
         await runtime.shutdown()
         var items: [MonitorItem] = []
-        while let item = await monitor.next() { items.append(item) }
+        while let event = await monitor.next() { items.append(event.item) }
         try? FileManager.default.removeItem(atPath: directory)
         return items
     }

@@ -70,7 +70,7 @@ func finishes<T: Sendable>(_ task: Task<T, Never>, within limit: Duration, _ wha
             Task { () -> [Int64] in
                 var ids: [Int64] = []
                 while ids.count < total, let item = await subscription.next() {
-                    if case let .journal(event) = item { ids.append(event.id) }
+                    if case let .journal(event) = item.item { ids.append(event.id) }
                 }
                 return ids
             }
@@ -86,7 +86,7 @@ func finishes<T: Sendable>(_ task: Task<T, Never>, within limit: Duration, _ wha
                         var ids: [Int64] = []
                         // Reads until the subscription ends: only the cancel below ends it.
                         while let item = await subscription.next() {
-                            if case let .journal(event) = item { ids.append(event.id) }
+                            if case let .journal(event) = item.item { ids.append(event.id) }
                         }
                         return ids
                     }
@@ -166,10 +166,44 @@ func finishes<T: Sendable>(_ task: Task<T, Never>, within limit: Duration, _ wha
         hub.finishAll()
         var ids: [Int64] = []
         while let item = await subscription.next() {
-            if case let .journal(event) = item { ids.append(event.id) }
+            if case let .journal(event) = item.item { ids.append(event.id) }
         }
         #expect(ids == [1, 2])
         #expect(subscription.endReason == .finished)
         #expect(await hub.subscribe().next() == nil)
+    }
+
+    /// A quiet office without monitors costs no journal reads; a monitor
+    /// that comes later hears only what happens from then on, and every
+    /// subscriber gets the same encoded bytes for an event.
+    @Test func withoutSubscribersNothingIsReadAndALaterSubscriberHearsOnlyNewEvents() async throws {
+        let journal = MemoryJournal()
+        let reads = Mutex(0)
+        let hub = EventHub(lastEventID: 0, logger: logger) { after, limit in
+            reads.withLock { $0 += 1 }
+            return journal.read(after: after, limit: limit)
+        }
+        for _ in 0..<5 {
+            journal.append()
+            #expect(!hub.needsPump())
+            hub.pump()
+        }
+        #expect(reads.withLock { $0 } == 0)
+        let first = hub.subscribe(), second = hub.subscribe()
+        journal.append()
+        #expect(hub.needsPump())
+        hub.pump()
+        hub.finishAll()
+        var firstEvents: [HubEvent] = [], secondEvents: [HubEvent] = []
+        while let event = await first.next() { firstEvents.append(event) }
+        while let event = await second.next() { secondEvents.append(event) }
+        let ids = firstEvents.compactMap { if case let .journal(event) = $0.item { event.id } else { nil } }
+        #expect(ids == [6])
+        #expect(secondEvents.count == 1)
+        let encodings = Mutex(0)
+        let encode = { () -> [UInt8]? in encodings.withLock { $0 += 1 }; return Array("event".utf8) }
+        #expect(firstEvents.first?.wire.get(orMake: encode) == Array("event".utf8))
+        #expect(secondEvents.first?.wire.get(orMake: encode) == Array("event".utf8))
+        #expect(encodings.withLock { $0 } == 1)
     }
 }
