@@ -67,13 +67,25 @@ struct SocketBench: ParsableCommand {
         Thread.sleep(forTimeInterval: 1)
         let idle = try IdleFigures(pid: daemon.processIdentifier, seconds: quick ? 1 : idleSeconds)
 
-        let alone = try issueSequentially(socket: socket, count: sequential)
-        let eightAlone = try issueConcurrently(socket: socket, clients: 8, total: concurrent)
+        let pid = daemon.processIdentifier
+        let (alone, aloneCPU) = try ProcessCPU.measure(pid) { try issueSequentially(socket: socket, count: sequential) }
+        let (eightAlone, eightAloneCPU) = try ProcessCPU.measure(pid) {
+            try issueConcurrently(socket: socket, clients: 8, total: concurrent)
+        }
         let monitors = MonitorCrowd(socket: socket, count: 50)
         Thread.sleep(forTimeInterval: 0.5)
-        let withMonitors = try issueSequentially(socket: socket, count: sequential)
-        let eight = try issueConcurrently(socket: socket, clients: 8, total: concurrent)
-        let fifty = try issueConcurrently(socket: socket, clients: 50, total: concurrent)
+        let (withMonitors, withMonitorsCPU) = try ProcessCPU.measure(pid) {
+            try issueSequentially(socket: socket, count: sequential)
+        }
+        let (eight, eightCPU) = try ProcessCPU.measure(pid) { try issueConcurrently(socket: socket, clients: 8, total: concurrent) }
+        let (fifty, fiftyCPU) = try ProcessCPU.measure(pid) {
+            try issueConcurrently(socket: socket, clients: 50, total: concurrent)
+        }
+        // CPU antred used per ticket in each phase (warm-up tickets included).
+        let perTicket = { (cpu: Double, tickets: Int) in String(format: "%.2f", cpu * 1000 / Double(tickets)) }
+        let cpuLine = [perTicket(aloneCPU, sequential + 1), perTicket(eightAloneCPU, 8 * (1 + concurrent / 8)),
+                       perTicket(withMonitorsCPU, sequential + 1), perTicket(eightCPU, 8 * (1 + concurrent / 8)),
+                       perTicket(fiftyCPU, 50 * (1 + concurrent / 50))].joined(separator: " / ")
         let commits = try dbCommits(socket: socket)
         // Each run also issues one warm-up ticket per connection.
         let tickets = 2 * (sequential + 1) + 2 * 8 * (1 + concurrent / 8) + 50 * (1 + concurrent / 50)
@@ -89,6 +101,8 @@ struct SocketBench: ParsableCommand {
             ("Issue 8 clients, no monitors", String(format: "%.0f t/s, p99 %.2f ms", eightAlone.perSecond, eightAlone.p99)),
             ("Issue 8 clients, 50 monitors", String(format: "%.0f t/s, p99 %.2f ms", eight.perSecond, eight.p99)),
             ("Issue 50 clients, 50 monitors", String(format: "%.0f t/s, p99 %.2f ms", fifty.perSecond, fifty.p99)),
+            ("antred CPU per ticket, the five runs above in order", cpuLine + " ms"),
+            ("Monitor subscribers dropped as too slow (of 50)", "\(monitors.tooSlow)"),
             ("db commits per ticket (all runs)", String(format: "%.2f", Double(commits) / Double(tickets))),
             ("Monitor events received 0.3 s after the last Issue", "\(events)"),
             ("antred idle RSS / anon / file", String(format: "%.1f / %.1f / %.1f MiB", idle.rss, idle.anon, idle.file)),
@@ -165,21 +179,27 @@ func issueConcurrently(socket: String, clients: Int, total: Int) throws -> (perS
 
 /// `count` Monitor subscribers on their own threads, counting events.
 final class MonitorCrowd: Sendable {
-    private let state = Mutex((events: 0, stopped: false))
+    private let state = Mutex((events: 0, stopped: false, tooSlow: 0))
 
     init(socket: String, count: Int) {
         for _ in 0..<count {
             Thread { [self] in
                 guard let client = try? VarlinkClient(path: socket, timeout: nil) else { return }
-                // Ends when antred goes away (the connection closes) or on stop.
-                try? client.callMore("io.antre.Queue.Monitor") { _ in
-                    self.state.withLock { $0.events += 1; return !$0.stopped }
-                }
+                // Ends when antred goes away (the connection closes) or on stop;
+                // antred drops a subscriber that falls 512 events behind.
+                do {
+                    try client.callMore("io.antre.Queue.Monitor") { _ in
+                        self.state.withLock { $0.events += 1; return !$0.stopped }
+                    }
+                } catch let error as VarlinkError where error.name.hasSuffix("MonitorTooSlow") {
+                    state.withLock { $0.tooSlow += 1 }
+                } catch {}
             }.start()
         }
     }
 
     var events: Int { state.withLock { $0.events } }
+    var tooSlow: Int { state.withLock { $0.tooSlow } }
     func stop() { state.withLock { $0.stopped = true } }
 }
 
