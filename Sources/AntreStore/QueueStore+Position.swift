@@ -65,9 +65,10 @@ extension QueueStore {
         return QueuePosition(ahead: ahead, waitEstimate: try estimate(ahead))
     }
 
-    /// Whether a priority ticket waits today for `serviceIDs` (nil: any service).
+    /// Whether a priority ticket waits today for `serviceIDs` (nil: any
+    /// service): read from the trigger-kept line counts, a few rows.
     static func priorityWaiting(_ db: Database, day: LocalDay, serviceIDs: [String]?) throws -> Bool {
-        var sql = "SELECT EXISTS (SELECT 1 FROM ticket WHERE day = ? AND state = 'waiting' AND priority = 1"
+        var sql = "SELECT EXISTS (SELECT 1 FROM waiting_line WHERE day = ? AND priority = 1 AND waiting > 0"
         var arguments: StatementArguments = [day.description]
         if let serviceIDs {
             sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
@@ -76,9 +77,27 @@ extension QueueStore {
         return try Bool.fetchOne(db.cachedStatement(sql: sql + ")"), arguments: arguments) ?? false
     }
 
-    /// Today's waiting tickets of `serviceIDs` (nil: any) before `ticket` in queue order.
+    /// Today's waiting tickets of `serviceIDs` (nil: any) before `ticket` in
+    /// queue order. For the last ticket of its line (a new one, always but
+    /// after a clock step back) it is the line's count from `waiting_line`
+    /// less itself: a few index probes, whatever the length of the line.
+    /// Otherwise SQLite counts the line up to the ticket.
     static func waitingBefore(_ db: Database, _ ticket: Ticket, serviceIDs: [String]?) throws -> Int {
         let issuedAt = ticket.issuedAt.timeIntervalSince1970
+        if ticket.state == .waiting {
+            let lines = try waitingLines(db, day: ticket.day, serviceIDs: serviceIDs)
+            let services = lines.map(\.service)
+            if services.contains(ticket.serviceID) {
+                var isLast = true
+                for service in services where isLast {
+                    isLast = try !(Bool.fetchOne(db.cachedStatement(sql: """
+                        SELECT EXISTS (SELECT 1 FROM ticket WHERE day = ? AND state = 'waiting' AND service = ?
+                                         AND (issued_at, id) > (?, ?))
+                        """), arguments: [ticket.day.description, service, issuedAt, ticket.id]) ?? true)
+                }
+                if isLast { return max(0, lines.reduce(0) { $0 + $1.waiting } - 1) }
+            }
+        }
         var sql = """
             SELECT COUNT(*) FROM ticket WHERE day = ? AND state = 'waiting'
               AND (issued_at < ? OR (issued_at = ? AND id < ?))
@@ -89,6 +108,21 @@ extension QueueStore {
             arguments += StatementArguments(serviceIDs)
         }
         return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
+    }
+
+    /// Services of `serviceIDs` (nil: any) with tickets waiting today, and how
+    /// many (priority and regular together), from `waiting_line`.
+    static func waitingLines(_ db: Database, day: LocalDay,
+                             serviceIDs: [String]?) throws -> [(service: String, waiting: Int)] {
+        var sql = "SELECT service, SUM(waiting) AS waiting FROM waiting_line WHERE day = ? AND waiting > 0"
+        var arguments: StatementArguments = [day.description]
+        if let serviceIDs {
+            sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
+            arguments += StatementArguments(serviceIDs)
+        }
+        return try Row.fetchAll(db.cachedStatement(sql: sql + " GROUP BY service"), arguments: arguments).map { row in
+            (service: try row.decode(forColumn: "service"), waiting: try row.decode(forColumn: "waiting"))
+        }
     }
 
     /// Today's waiting tickets of `serviceIDs` (nil: all services).

@@ -48,7 +48,7 @@ import Glibc
         try check.read { db in
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
             let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket' AND sql IS NOT NULL ORDER BY name")
-            #expect(indexes == ["ticket_counter", "ticket_priority_waiting", "ticket_queue"])
+            #expect(indexes == ["ticket_counter", "ticket_queue"])
         }
         try check.close()
     }
