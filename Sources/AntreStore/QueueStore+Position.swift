@@ -162,11 +162,11 @@ extension QueueStore {
 
     static func serviceDurations(_ db: Database, counterIDs: [String], day: LocalDay) throws -> [ServiceDuration] {
         guard !counterIDs.isEmpty else { return [] }
-        return try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT counter, finished_at - called_at AS seconds FROM ticket
             WHERE counter IN (\(databaseQuestionMarks(count: counterIDs.count))) AND state = 'served' AND day = ?
               AND called_at IS NOT NULL AND finished_at IS NOT NULL
-            """, arguments: StatementArguments(counterIDs + [day.description])).map { row in
+            """), arguments: StatementArguments(counterIDs + [day.description])).map { row in
             ServiceDuration(counterID: try row.decode(forColumn: "counter"), seconds: try row.decode(forColumn: "seconds"))
         }
     }

@@ -58,7 +58,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Parses one JSON text.
     public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONParser.parse(bytes)
     }
 
     /// Compact JSON with sorted keys (stable bytes for tests and logs).
@@ -88,7 +88,6 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Decodes this value into a Codable struct (a reply or parameters struct).
     public func decode<T: Decodable>(as type: T.Type) throws -> T {
-        let data = try JSONEncoder().encode(self)
-        return try JSONDecoder().decode(T.self, from: data)
+        try JSONValueDecoder.decode(T.self, from: self)
     }
 }
