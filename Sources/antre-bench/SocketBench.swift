@@ -84,6 +84,9 @@ struct SocketBench: ParsableCommand {
             aloneCPU += daemonCPU
         }
         let floor = Latencies(floorSamples), alone = Latencies(aloneSamples)
+        // The same round trip without the store: what the socket, NIO and
+        // Varlink cost apart from the commit.
+        let transport = try getInfoSequentially(socket: socket, count: sequential)
         let (eightAlone, eightAloneCPU) = try ProcessCPU.measure(pid) {
             try issueConcurrently(socket: socket, clients: 8, total: concurrent)
         }
@@ -120,6 +123,7 @@ struct SocketBench: ParsableCommand {
             ("fsync floor: bare WAL+FULL one-INSERT commit p50 / p99 (5 rounds, alternating)", "\(ms(floor.p50)) / \(ms(floor.p99)) ms"),
             ("Issue sequential, no monitors p50 / p99 (the same rounds)", "\(ms(alone.p50)) / \(ms(alone.p99)) ms"),
             ("Issue sequential, 50 monitors p50 / p99", "\(ms(withMonitors.p50)) / \(ms(withMonitors.p99)) ms"),
+            ("  GetInfo (no store, no commit) p50 / p99", "\(ms(transport.p50)) / \(ms(transport.p99)) ms"),
             ("  target floor + 0.3 / floor + 0.7", "\(ms(floor.p50 + 0.3)) / \(ms(floor.p99 + 0.7)) ms"),
             ("Issue 8 clients, no monitors", String(format: "%.0f t/s, p99 %.2f ms", eightAlone.perSecond, eightAlone.p99)),
             ("Issue 8 clients, 50 monitors", String(format: "%.0f t/s, p99 %.2f ms", eight.perSecond, eight.p99)),
@@ -166,6 +170,17 @@ func issueSequentially(socket: String, count: Int) throws -> Latencies {
     let client = try VarlinkClient(path: socket, timeout: 10)
     _ = try issueOnce(client)
     return Latencies(try (0..<count).map { _ in try issueOnce(client) })
+}
+
+/// org.varlink.service.GetInfo one call at a time: the transport's own cost.
+func getInfoSequentially(socket: String, count: Int) throws -> Latencies {
+    let client = try VarlinkClient(path: socket, timeout: 10)
+    _ = try client.call("org.varlink.service.GetInfo")
+    return Latencies(try (0..<count).map { _ in
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try client.call("org.varlink.service.GetInfo")
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    })
 }
 
 /// `clients` connections issuing `total` tickets between them, all at once.
