@@ -222,17 +222,28 @@ final class DispenserPipeline: Sendable {
         case let .issueTicket(warning):
             if let warning { logger.warning("printer needs attention", metadata: ["detail": "\(warning)"]) }
         }
+        // A quota is checked again inside the commit: another dispenser or an
+        // officer may have taken the last number since the check above.
+        let now = context.clock.now()
+        let quota = service.hours.dailyQuota == nil ? nil
+            : IssueRules.CheckInTransaction(service: service, office: config.office, now: now, force: force)
         let issued: IssuedTicket
         do {
             issued = try context.results.riding { riding in
                 try context.store.issue(serviceID: service.id, prefix: service.prefix, dispenserID: dispenser.id,
-                                        printState: .pending, now: context.clock.now(), actor: actor,
+                                        printState: .pending, now: now, actor: actor,
                                         applying: riding, priority: priority, counters: config.counters,
-                                        priorityRatio: config.office.priorityRatio)
+                                        priorityRatio: config.office.priorityRatio, admit: quota?.check)
             }
         } catch let QueueError.storageFailed(reason) {
             pressNotRecorded(serviceID: service.id, reason: reason, office: config.office)
             throw QueueError.storageFailed(reason: reason)
+        } catch {
+            if case let .refuse(refusal)? = quota?.outcome {
+                IssueRules.log(.refuse(refusal), service: service, actor: actor, logger: logger)
+                if byResident { printNotice(refusal.notice) }
+            }
+            throw error
         }
         context.sink.journalChanged()
         logger.notice("ticket issued", metadata: [
@@ -280,11 +291,15 @@ final class DispenserPipeline: Sendable {
         guard let refusal = try IssueRules.refusal(for: service, office: office, store: context.store,
                                                    now: context.clock.now(), force: force, actor: actor,
                                                    logger: logger) else { return }
-        if printNotice, let fault = transmit(ESCPOSEncoder(profile: dispenser.profile).encode(TicketLayout.receipt(for: refusal.notice)),
+        if printNotice { self.printNotice(refusal.notice) }
+        throw refusal.error
+    }
+
+    private func printNotice(_ notice: NoticeSlip) {
+        if let fault = transmit(ESCPOSEncoder(profile: dispenser.profile).encode(TicketLayout.receipt(for: notice)),
                                 label: "notice") {
             logger.error("cannot print the notice", metadata: ["error": "\(fault)"])
         }
-        throw refusal.error
     }
 
     /// Lays out, encodes and sends a ticket; its result waits in
