@@ -98,6 +98,11 @@ final class MonitorSubscription<Element: Sendable>: Sendable {
         }
     }
 
+    /// The next item if one is already queued, without waiting.
+    func nextIfQueued() -> Element? {
+        state.withLock { state in state.buffer.isEmpty ? nil : state.buffer.removeFirst() }
+    }
+
     /// The consumer is gone: drop everything.
     func cancel() { end(.cancelled, keepBuffered: false) }
 

@@ -174,15 +174,21 @@ struct QueueService: QueueHandler {
             return QueueService.info(event.item, config: desk.config)
         }
 
+        /// The next event's reply, followed by those already queued behind it
+        /// (up to 64): a burst reaches a client in one write, not one each.
         func nextReply() async -> [UInt8]? {
-            while let event = await subscription.next() {
-                if let bytes = event.wire.get(orMake: {
-                    MonitorReply.encoded(QueueService.info(event.item, config: desk.config))
-                }) {
-                    return bytes
-                }
+            guard let first = await subscription.next() else { return nil }
+            var bytes = encoded(first) ?? []
+            var taken = 1
+            while taken < 64, let queued = subscription.nextIfQueued() {
+                bytes += encoded(queued) ?? []
+                taken += 1
             }
-            return nil
+            return bytes
+        }
+
+        private func encoded(_ event: HubEvent) -> [UInt8]? {
+            event.wire.get { MonitorReply.encoded(QueueService.info(event.item, config: desk.config)) }
         }
 
         func cancel() { subscription.cancel() }

@@ -5,9 +5,10 @@ public protocol MonitorFeed: Sendable {
     /// The next event; nil once the feed has ended. Cancelling the calling task
     /// ends the feed.
     func next() async -> QueueEventInfo?
-    /// The next event encoded as a Varlink reply with "continues": true; nil
-    /// once the feed has ended. A feed shared by many clients encodes each
-    /// event once here; by default each call encodes `next()`.
+    /// The next event encoded as a Varlink reply with "continues": true (or
+    /// several such replies one after the other, each with its NUL); nil once
+    /// the feed has ended. A feed shared by many clients encodes each event
+    /// once here; by default each call encodes `next()`.
     func nextReply() async -> [UInt8]?
     /// The client is gone: end the feed and free what it holds.
     func cancel()
