@@ -52,6 +52,8 @@ final class ConnectionTable<Handle: Sendable>: Sendable {
         var entries: [UInt64: Entry] = [:]
         var nextID: UInt64 = 0
         var stopping = false
+        /// A sweeper task is running (started by `claimSweeper`).
+        var sweeping = false
     }
 
     let limits: Limits
@@ -151,6 +153,30 @@ final class ConnectionTable<Handle: Sendable>: Sendable {
                 doomed.append((entry.handle, reason, entry.peer))
             }
             return doomed
+        }
+    }
+
+    /// The sweep has work only while something can come due: a connection that
+    /// may go idle (not streaming) or a write in flight. Call after anything that
+    /// may make one due (a new connection, a write, a suppressed warning):
+    /// true means no sweeper runs and the caller starts one.
+    func claimSweeper() -> Bool {
+        state.withLock { state in
+            guard !state.sweeping else { return false }
+            state.sweeping = true
+            return true
+        }
+    }
+
+    /// After a sweep pass: true means nothing can come due any more (only
+    /// streaming connections with no write in flight, or none, and `pending`
+    /// false), so the sweeper ends and the next `claimSweeper` starts another.
+    func releaseSweeper(pending: Bool) -> Bool {
+        state.withLock { state in
+            let watched = state.entries.values.contains { !$0.streaming || $0.writingSince != nil }
+            guard !watched && !pending else { return false }
+            state.sweeping = false
+            return true
         }
     }
 

@@ -69,6 +69,8 @@ final class ControlServer: Sendable {
     private let refusals = LogThrottle()
     private let unreadable = LogThrottle()
     private let closings = LogThrottle()
+    /// The sweep, running only while it has something to watch (see `sweepWhenNeeded`).
+    private let sweeper = Mutex<Task<Void, Never>?>(nil)
 
     init(path: String, dispatcher: VarlinkDispatcher, limits: ControlServerLimits = ControlServerLimits(),
          group: MultiThreadedEventLoopGroup, logger: Logger,
@@ -97,8 +99,7 @@ final class ControlServer: Sendable {
         try applyPermissions(group: socketGroup)
         logger.info("listening", metadata: ["socket": "\(path)"])
         onListening()
-        let sweeper = Task { await sweep() }
-        defer { sweeper.cancel() }
+        defer { sweeper.withLock { $0 }?.cancel() }
         try await withThrowingDiscardingTaskGroup { tasks in
             try await server.executeThenClose { inbound in
                 for try await connection in inbound {
@@ -134,6 +135,7 @@ final class ControlServer: Sendable {
             exempt: caller.uid == 0 || caller.uid == daemonUID)
         switch table.admit(peer, handle: connection.channel) {
         case let .admitted(id, evicted):
+            sweepWhenNeeded()
             if let evicted {
                 if let suppressed = closings.admit() {
                     logger.info("server full: closing idle connection to make room",
@@ -143,6 +145,7 @@ final class ControlServer: Sendable {
             }
             return .serve(id: id)
         case let .refused(limit, perUID):
+            defer { sweepWhenNeeded() }
             if let suppressed = refusals.admit() {
                 logger.warning(perUID ? "too many connections from one user; refusing a new one"
                                       : "too many connections; refusing a new one",
@@ -161,8 +164,17 @@ final class ControlServer: Sendable {
         }
     }
 
-    /// Once every half second: closes idle and write-stalled connections, and
-    /// sums up warnings that were throttled.
+    /// Starts the sweep unless it runs. An idle daemon (no connection, or only
+    /// Monitor streams with nothing to write) has nothing that can come due, so
+    /// no timer wakes it; a new connection, a write or a suppressed warning does.
+    private func sweepWhenNeeded() {
+        guard table.claimSweeper() else { return }
+        let task = Task { await sweep() }
+        sweeper.withLock { $0 = task }
+    }
+
+    /// Every half second while needed: closes idle and write-stalled
+    /// connections, and sums up warnings that were throttled.
     private func sweep() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(500))
@@ -178,6 +190,13 @@ final class ControlServer: Sendable {
                 if let count = throttle.summary() {
                     logger.warning("more warnings suppressed", metadata: ["what": "\(what)", "count": "\(count)"])
                 }
+            }
+            let pending = refusals.hasSuppressed || unreadable.hasSuppressed || closings.hasSuppressed
+            if table.releaseSweeper(pending: pending) {
+                // Quiet now: the burst's freed memory goes back to the kernel (glibc keeps
+                // what its per-thread arenas freed otherwise).
+                antre_trim_heap()
+                return
             }
         }
     }
@@ -269,12 +288,13 @@ final class ControlServer: Sendable {
     /// not take it in time.
     private func write(_ bytes: [UInt8], to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, id: UInt64) async throws {
         table.beginWrite(id)
+        sweepWhenNeeded()
         defer { table.endWrite(id) }
         try await outbound.write(ByteBuffer(bytes: bytes))
     }
 
     private func warnUnreadable(_ message: Logger.Message, _ caller: Caller, _ metadata: Logger.Metadata) {
-        guard let suppressed = unreadable.admit() else { return }
+        guard let suppressed = unreadable.admit() else { return sweepWhenNeeded() }
         var metadata = metadata
         metadata["pid"] = "\(caller.pid ?? 0)"
         metadata["uid"] = "\(caller.uid.map(String.init) ?? "?")"

@@ -1,8 +1,10 @@
 import AntreCore
 import AntreDevices
+import AntrePosix
 import AntreStore
 import AntreSystemd
 import AntreWire
+import CLinuxShims
 import Dispatch
 import ESCPOS
 import Foundation
@@ -79,7 +81,7 @@ public enum Daemon {
                   serviceName: "queue"),
             Entry(service: DayRolloverService(runtime: runtime, logger: logger),
                   successTerminationBehavior: .ignore, serviceName: "day-rollover"),
-            Entry(service: DatabaseWatchService(runtime: runtime, logger: logger),
+            Entry(service: DatabaseWatchService(runtime: runtime, eventLoop: eventLoops.next(), logger: logger),
                   successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup,
                   serviceName: "database-watch"),
             Entry(service: SystemdKeepAliveService(notifier: notifier, runtime: runtime, eventLoop: eventLoops.next(),
@@ -101,6 +103,11 @@ public enum Daemon {
                 onListening: {
                     // The socket answers and the database is open: ready.
                     try? notifier.ready(status: runtime.statusLine())
+                    // Start-up code and tables an idle daemon does not use go back to the page
+                    // cache, and start-up's freed allocations (config, migrations) to the kernel.
+                    let released = StartupPages.release()
+                    antre_trim_heap()
+                    logger.debug("start-up pages released", metadata: ["bytes": "\(released)"])
                     if options.demo {
                         FileHandle.standardError.write(Data(Self.demoBanner(config: config).utf8))
                     }

@@ -32,6 +32,9 @@ final class LogThrottle: Sendable {
         }
     }
 
+    /// Occurrences are waiting for `summary` to report them.
+    var hasSuppressed: Bool { state.withLock { $0.suppressed > 0 } }
+
     /// Suppressed occurrences not yet reported once `interval` has passed
     /// since the last line (called periodically, so a flood that stopped is
     /// still summed up); nil when there is nothing to say yet.

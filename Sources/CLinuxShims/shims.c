@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include "CLinuxShims.h"
 #include <pty.h>
 #include <string.h>
@@ -67,4 +68,8 @@ speed_t antre_baud_constant(unsigned int baud) {
     case 230400: return B230400;
     default: return 0;
     }
+}
+
+int antre_trim_heap(void) {
+    return malloc_trim(0);
 }

@@ -117,6 +117,10 @@ struct SocketBench: ParsableCommand {
         }
         let drained = Double(DispatchTime.now().uptimeNanoseconds - drainStart) / 1e9
         let events = monitors.events
+        monitors.stop()
+        // The working set a busy morning leaves behind; the monitors stay connected, like a board.
+        Thread.sleep(forTimeInterval: 1)
+        let afterLoad = try IdleFigures(pid: daemon.processIdentifier, seconds: quick ? 1 : idleSeconds)
 
         let ms = { (value: Double) in String(format: "%.2f", value) }
         let rows: [(String, String)] = [
@@ -135,16 +139,16 @@ struct SocketBench: ParsableCommand {
             ("db commits per ticket (all runs)", String(format: "%.2f", Double(commits) / Double(tickets))),
             ("Monitor events received / expected, s to drain after the last Issue",
              String(format: "%d / %d, %.2f s", events, expectedEvents, drained)),
-            ("antred idle RSS / anon / file", String(format: "%.1f / %.1f / %.1f MiB", idle.rss, idle.anon, idle.file)),
-            ("antred idle threads", "\(idle.threads)"),
-            ("antred idle wake-ups (context switches) per s", String(format: "%.1f", idle.wakeupsPerSecond)),
+            ("antred idle RSS / anon / file, threads, wake-ups", idle.summary),
+            ("  resident by region", idle.regions.summary),
+            ("antred idle after the runs, 50 monitors attached", afterLoad.summary),
+            ("  resident by region", afterLoad.regions.summary),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         print("antre-bench socket: \(daemon.executableURL?.path ?? "antred"), database in \(work)")
         for (name, value) in rows {
             print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
         }
-        monitors.stop()
     }
 }
 
@@ -244,17 +248,21 @@ final class MonitorCrowd: Sendable {
     func stop() { state.withLock { $0.stopped = true } }
 }
 
-/// antred's memory and threads from /proc/PID/status, and context switches of
-/// all its threads over `seconds` (each is a wake-up).
+/// antred's memory and threads from /proc/PID/status, context switches of all
+/// its threads over `seconds` (each is a wake-up), and where the resident pages
+/// are, by region, from /proc/PID/smaps.
 struct IdleFigures {
     var rss = 0.0, anon = 0.0, file = 0.0
     var threads = 0
     var wakeupsPerSecond = 0.0
+    /// Resident MiB by region: antred's own segments split into pages read from
+    /// the file and pages it wrote (relocations, data), shared libraries, the rest.
+    var regions = MemoryRegions()
 
     init(pid: Int32, seconds: Double) throws {
         let before = Self.contextSwitches(pid)
         Thread.sleep(forTimeInterval: seconds)
-        wakeupsPerSecond = Double(Self.contextSwitches(pid) - before) / seconds
+        wakeupsPerSecond = Double(Self.switches(from: before, to: Self.contextSwitches(pid))) / seconds
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         for line in status.split(separator: "\n") {
             let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" })
@@ -267,18 +275,94 @@ struct IdleFigures {
             default: break
             }
         }
+        regions = try MemoryRegions(pid: pid)
     }
 
-    static func contextSwitches(_ pid: Int32) -> Int {
+    var summary: String {
+        String(format: "%.1f / %.1f / %.1f MiB, %d threads, %.1f wake-ups/s", rss, anon, file, threads, wakeupsPerSecond)
+    }
+
+    /// Context switches of each thread, by thread id. Dispatch's idle workers exit
+    /// after a few seconds: count only threads seen at the end (their switches since
+    /// the first look, or all of them for a thread started in between).
+    static func contextSwitches(_ pid: Int32) -> [String: Int] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        return tasks.reduce(0) { total, task in
+        var switches: [String: Int] = [:]
+        for task in tasks {
             guard let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else {
-                return total
+                continue
             }
-            return total + status.split(separator: "\n").reduce(0) { sum, line in
+            switches[task] = status.split(separator: "\n").reduce(0) { sum, line in
                 guard line.contains("ctxt_switches:"), let value = Int(line.split(separator: "\t").last ?? "") else { return sum }
                 return sum + value
             }
         }
+        return switches
+    }
+
+    static func switches(from before: [String: Int], to after: [String: Int]) -> Int {
+        after.reduce(0) { total, entry in total + max(0, entry.value - (before[entry.key] ?? 0)) }
+    }
+}
+
+/// Resident MiB of a process by region, from /proc/PID/smaps.
+struct MemoryRegions {
+    /// antred's read-only segment as read from the file: code, Swift metadata, unwind and relocation tables.
+    var executableText = 0.0
+    /// Its writable segment's pages only read (ICU data and other constants live here).
+    var executableDataRead = 0.0
+    /// Its pages written since start (relocated RELRO, data): private copies.
+    var executableWritten = 0.0
+    /// Shared libraries' file pages, biggest first.
+    var libraries: [(name: String, mib: Double)] = []
+    /// Heap, thread stacks and other anonymous memory.
+    var anonymous = 0.0
+
+    init() {}
+
+    init(pid: Int32) throws {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+        // Read to the end: String(contentsOfFile:) trusts the size /proc reports and stops early.
+        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps") else { throw BenchError("cannot read smaps of \(pid)") }
+        defer { try? file.close() }
+        let smaps = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
+        var path = "", writable = false, rss = 0.0, anon = 0.0
+        var libraries: [String: Double] = [:]
+        func settle() {
+            if path == executable {
+                if writable { executableDataRead += rss - anon } else { executableText += rss - anon }
+                executableWritten += anon
+            } else if path.hasPrefix("/") {
+                let name = path.split(separator: "/").last.map(String.init) ?? path
+                libraries[name, default: 0] += rss - anon
+                anonymous += anon
+            } else {
+                anonymous += rss
+            }
+            rss = 0; anon = 0
+        }
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = fields.first else { continue }
+            if first.contains("-"), fields.count >= 5, !first.hasSuffix(":") {
+                settle()
+                writable = fields[1].dropFirst().first == "w"
+                path = fields.count >= 6 ? fields[5...].joined(separator: " ") : ""
+            } else if fields.count >= 2, let kilobytes = Double(fields[1]) {
+                if first == "Rss:" { rss = kilobytes / 1024 }
+                if first == "Anonymous:" { anon = kilobytes / 1024 }
+            }
+        }
+        settle()
+        self.libraries = libraries.sorted { $0.value > $1.value }.map { (name: $0.key, mib: $0.value) }
+    }
+
+    var librariesTotal: Double { libraries.reduce(0) { $0 + $1.mib } }
+
+    /// "antred text 5.1, data read 0.6, written 1.2; libraries 4.4 (libc.so.6 1.4, ...); anonymous 2.0 MiB"
+    var summary: String {
+        let top = libraries.prefix(3).map { String(format: "%@ %.1f", $0.name, $0.mib) }.joined(separator: ", ")
+        return String(format: "antred text %.1f, data read %.1f, written %.1f; libraries %.1f (%@); other anonymous %.1f MiB",
+                      executableText, executableDataRead, executableWritten, librariesTotal, top, anonymous)
     }
 }

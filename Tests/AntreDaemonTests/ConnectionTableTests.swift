@@ -76,4 +76,23 @@ import Testing
         #expect(doomed == ["idle idle", "stalled writeStalled"])
         #expect(table.handles == ["stream"])
     }
+
+    /// The sweep runs only while something can come due: an idle daemon, or one
+    /// with only Monitor streams that have nothing to write, is not woken.
+    @Test func sweeperRunsOnlyWhileAConnectionCanGoIdleOrAWriteIsPending() {
+        let table = table(max: 8, perUID: 8, reserved: 0)
+        #expect(table.releaseSweeper(pending: false), "an empty table needs no sweeper")
+        let (cli, _) = admitted(table.admit(reader(1), handle: "cli", now: start))!
+        #expect(table.claimSweeper())
+        #expect(!table.claimSweeper(), "a second sweeper while one runs")
+        #expect(!table.releaseSweeper(pending: false), "a connection that may go idle is watched")
+        table.setStreaming(cli)
+        #expect(!table.releaseSweeper(pending: true), "a suppressed warning still has to be summed up")
+        #expect(table.releaseSweeper(pending: false), "a stream with nothing to write cannot come due")
+        table.beginWrite(cli, now: start + .seconds(1))
+        #expect(table.claimSweeper(), "a write starts the sweeper again")
+        #expect(!table.releaseSweeper(pending: false), "a write in flight may stall")
+        table.endWrite(cli, now: start + .seconds(2))
+        #expect(table.releaseSweeper(pending: false))
+    }
 }

@@ -1,5 +1,5 @@
 // Linux facilities Swift's Glibc module does not import: openpty, struct ucred,
-// and ioctl request macros (EVIOCGRAB) that are function-like macros in C.
+// ioctl request macros (EVIOCGRAB) that are function-like macros in C, and malloc_trim.
 #ifndef ANTRE_CLINUXSHIMS_H
 #define ANTRE_CLINUXSHIMS_H
 
@@ -18,6 +18,9 @@ int antre_evdev_grab(int fd, int grab);
 
 /// EVIOCGNAME: the device's name into `name` (NUL-terminated). Returns ioctl's result.
 int antre_evdev_name(int fd, char *name, size_t name_len);
+
+/// malloc_trim(0): returns the heap's free pages to the kernel. Returns 1 if any were.
+int antre_trim_heap(void);
 
 /// sizeof(struct input_event) on this platform (24 on 64-bit Linux).
 size_t antre_input_event_size(void);
