@@ -105,9 +105,14 @@ public enum Daemon {
                     try? notifier.ready(status: runtime.statusLine())
                     // Start-up code and tables an idle daemon does not use go back to the page
                     // cache, and start-up's freed allocations (config, migrations) to the kernel.
-                    let released = StartupPages.release()
-                    antre_trim_heap()
-                    logger.debug("start-up pages released", metadata: ["bytes": "\(released)"])
+                    // On a thread of its own: reading /proc/self/smaps blocks (tens of ms).
+                    let release = Thread {
+                        let released = StartupPages.release()
+                        antre_trim_heap()
+                        logger.debug("start-up pages released", metadata: ["bytes": "\(released)"])
+                    }
+                    release.name = "antre.startup-pages"
+                    release.start()
                     if options.demo {
                         FileHandle.standardError.write(Data(Self.demoBanner(config: config).utf8))
                     }
