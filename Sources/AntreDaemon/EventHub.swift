@@ -83,11 +83,20 @@ final class EventHub: Sendable {
 
     var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
+    /// A new subscriber without touching the journal, or nil when rows were
+    /// written while nobody listened (then `subscribe` must skip them first).
+    func subscribeIfCurrent() -> Subscription? {
+        guard !state.withLock({ $0.stale }) else { return nil }
+        return subscribe(catchingUp: false)
+    }
+
     /// A new subscriber, told everything from the next pump or publish on.
     /// May read the journal (after a time without subscribers): call it where
     /// pumps run, on the queue worker, not on the async executor.
-    func subscribe() -> Subscription {
-        catchUpIfStale()
+    func subscribe() -> Subscription { subscribe(catchingUp: true) }
+
+    private func subscribe(catchingUp: Bool) -> Subscription {
+        if catchingUp { catchUpIfStale() }
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID

@@ -157,9 +157,12 @@ struct QueueService: QueueHandler {
 
     func monitor(caller: Caller) async throws -> any MonitorFeed {
         try authorize(.read, caller, "Monitor")
-        // On the queue worker, where pumps run: subscribing may read the journal.
+        // At once when the hub is current; else on the queue worker, where pumps
+        // run: subscribing then reads past the rows written while nobody listened.
         let events = desk.events
-        return SubscriptionFeed(subscription: try await desk.worker.run { events.subscribe() }, desk: desk)
+        let subscription = if let now = events.subscribeIfCurrent() { now }
+            else { try await desk.worker.run { events.subscribe() } }
+        return SubscriptionFeed(subscription: subscription, desk: desk)
     }
 
     /// A hub subscription as wire events, converted as the client takes them
