@@ -222,8 +222,8 @@ final class DispenserPipeline: Sendable {
         case let .issueTicket(warning):
             if let warning { logger.warning("printer needs attention", metadata: ["detail": "\(warning)"]) }
         }
-        // A quota is checked again inside the commit: another dispenser or an
-        // officer may have taken the last number since the check above.
+        // A quota is checked inside the commit: another dispenser or an officer
+        // may take a number at the same moment.
         let now = context.clock.now()
         let quota = service.hours.dailyQuota == nil ? nil
             : IssueRules.CheckInTransaction(service: service, office: config.office, now: now, force: force)
@@ -285,12 +285,12 @@ final class DispenserPipeline: Sendable {
         return result
     }
 
-    /// Outside the opening hours or past today's quota the resident gets a
-    /// notice slip (when it reopens, the schedule) and no number.
+    /// Outside the opening hours the resident gets a notice slip (when it
+    /// reopens, the schedule) and no number. (Past today's quota too, but that
+    /// is decided inside the commit: see `pressStep`.)
     private func admit(_ service: Service, office: Office, force: Bool, printNotice: Bool, actor: String?) throws {
-        guard let refusal = try IssueRules.refusal(for: service, office: office, store: context.store,
-                                                   now: context.clock.now(), force: force, actor: actor,
-                                                   logger: logger) else { return }
+        guard let refusal = try IssueRules.hoursRefusal(for: service, office: office, now: context.clock.now(),
+                                                        force: force, actor: actor, logger: logger) else { return }
         if printNotice { self.printNotice(refusal.notice) }
         throw refusal.error
     }

@@ -28,12 +28,13 @@ enum IssueRules {
     }
 
     /// The rules' verdict. `issuedToday` counts today's tickets of the
-    /// service; it is asked only when the service has a quota. Pure apart from
-    /// that count: logging is `log`'s, after the decision took effect.
+    /// service; it is asked only when the service has a quota. nil: the quota
+    /// is left to the check inside the issue's commit (`CheckInTransaction`).
+    /// Pure apart from that count: logging is `log`'s, after the decision took effect.
     static func decide(for service: Service, office: Office, now: Date, force: Bool,
-                       issuedToday: () throws -> Int) throws -> Decision {
+                       issuedToday: (() throws -> Int)?) throws -> Decision {
         guard apply(to: service, office: office) else { return .admit }
-        let count = service.hours.dailyQuota == nil ? 0 : try issuedToday()
+        let count = service.hours.dailyQuota == nil ? 0 : try issuedToday?() ?? 0
         let admission = IssueAdmission.decide(service: service, at: now, issuedToday: count, office: office)
         // The reason reaches the officer's terminal: in the office's language.
         guard let notice = admission.notice, let reason = admission.reason(in: office.language) else { return .admit }
@@ -64,14 +65,13 @@ enum IssueRules {
         }
     }
 
-    /// nil when a number may be taken; logs the decision. Runs on the
-    /// caller's (blocking) thread: it may count today's tickets of a service
-    /// with a quota.
-    static func refusal(for service: Service, office: Office, store: QueueStore, now: Date, force: Bool,
-                        actor: String?, logger: Logger) throws -> Refusal? {
-        let decision = try decide(for: service, office: office, now: now, force: force) {
-            try store.issuedCount(serviceID: service.id, now: now)
-        }
+    /// The opening hours and closed dates before a press takes a number; nil
+    /// when they allow it. Logs the decision. The quota is not counted here:
+    /// the issue's commit checks it (`CheckInTransaction`), where no other
+    /// issue can slip in between.
+    static func hoursRefusal(for service: Service, office: Office, now: Date, force: Bool,
+                             actor: String?, logger: Logger) throws -> Refusal? {
+        let decision = try decide(for: service, office: office, now: now, force: force, issuedToday: nil)
         log(decision, service: service, actor: actor, logger: logger)
         if case let .refuse(refusal) = decision { return refusal }
         return nil
@@ -93,7 +93,9 @@ enum IssueRules {
 
         var check: QueueStore.IssueAdmissionCheck {
             { [self] issuedToday in
-                let decided = try decide(for: service, office: office, now: now, force: force, issuedToday: issuedToday)
+                let decided = try withoutActuallyEscaping(issuedToday) { count in
+                    try decide(for: service, office: office, now: now, force: force, issuedToday: count)
+                }
                 decision.withLock { $0 = decided }
                 if case let .refuse(refusal) = decided { throw refusal.error }
             }

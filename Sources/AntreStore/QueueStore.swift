@@ -462,13 +462,8 @@ public final class QueueStore: Sendable {
         }
     }
 
-    /// Tickets issued today for `serviceID` (where they were issued, whatever
-    /// happened to them since): what a `daily_quota` counts.
-    public func issuedCount(serviceID: String, now: Date) throws -> Int {
-        let day = day(of: now)
-        return try pool.read { db in try Self.issuedCount(db, serviceID: serviceID, day: day) }
-    }
-
+    /// Tickets issued on `day` for `serviceID` (where they were issued, whatever
+    /// happened to them since): what a `daily_quota` counts (inside `issue`).
     static func issuedCount(_ db: Database, serviceID: String, day: LocalDay) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM ticket WHERE day = ? AND issued_service = ?"),
                          arguments: [day.description, serviceID]) ?? 0
