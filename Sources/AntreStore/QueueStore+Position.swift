@@ -70,10 +70,7 @@ extension QueueStore {
     static func priorityWaiting(_ db: Database, day: LocalDay, serviceIDs: [String]?) throws -> Bool {
         var sql = "SELECT EXISTS (SELECT 1 FROM waiting_line WHERE day = ? AND priority = 1 AND waiting > 0"
         var arguments: StatementArguments = [day.description]
-        if let serviceIDs {
-            sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
-            arguments += StatementArguments(serviceIDs)
-        }
+        restrict(&sql, &arguments, toServices: serviceIDs)
         return try Bool.fetchOne(db.cachedStatement(sql: sql + ")"), arguments: arguments) ?? false
     }
 
@@ -103,11 +100,15 @@ extension QueueStore {
               AND (issued_at < ? OR (issued_at = ? AND id < ?))
             """
         var arguments: StatementArguments = [ticket.day.description, issuedAt, issuedAt, ticket.id]
-        if let serviceIDs {
-            sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
-            arguments += StatementArguments(serviceIDs)
-        }
+        restrict(&sql, &arguments, toServices: serviceIDs)
         return try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0
+    }
+
+    /// Adds "AND service IN (...)" for `serviceIDs`; nil: any service.
+    static func restrict(_ sql: inout String, _ arguments: inout StatementArguments, toServices serviceIDs: [String]?) {
+        guard let serviceIDs else { return }
+        sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
+        arguments += StatementArguments(serviceIDs)
     }
 
     /// Services of `serviceIDs` (nil: any) with tickets waiting today, and how
@@ -116,10 +117,7 @@ extension QueueStore {
                              serviceIDs: [String]?) throws -> [(service: String, waiting: Int)] {
         var sql = "SELECT service, SUM(waiting) AS waiting FROM waiting_line WHERE day = ? AND waiting > 0"
         var arguments: StatementArguments = [day.description]
-        if let serviceIDs {
-            sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
-            arguments += StatementArguments(serviceIDs)
-        }
+        restrict(&sql, &arguments, toServices: serviceIDs)
         return try Row.fetchAll(db.cachedStatement(sql: sql + " GROUP BY service"), arguments: arguments).map { row in
             (service: try row.decode(forColumn: "service"), waiting: try row.decode(forColumn: "waiting"))
         }
@@ -129,10 +127,7 @@ extension QueueStore {
     static func waitingEntries(_ db: Database, day: LocalDay, serviceIDs: [String]?) throws -> [QueueEntry] {
         var sql = "SELECT id, service, priority, issued_at FROM ticket WHERE day = ? AND state = 'waiting'"
         var arguments: StatementArguments = [day.description]
-        if let serviceIDs {
-            sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
-            arguments += StatementArguments(serviceIDs)
-        }
+        restrict(&sql, &arguments, toServices: serviceIDs)
         return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
             QueueEntry(id: try row.decode(forColumn: "id"), serviceID: try row.decode(forColumn: "service"),
                        priority: try row.decode(forColumn: "priority"),

@@ -216,10 +216,7 @@ public final class QueueStore: Sendable {
             func oldest(priority: Bool) throws -> Ticket? {
                 var sql = "SELECT * FROM ticket WHERE day = ? AND state = 'waiting' AND priority = ?"
                 var arguments: StatementArguments = [day.description, priority]
-                if !serviceIDs.isEmpty {
-                    sql += " AND service IN (\(databaseQuestionMarks(count: serviceIDs.count)))"
-                    arguments += StatementArguments(serviceIDs)
-                }
+                Self.restrict(&sql, &arguments, toServices: serviceIDs.isEmpty ? nil : serviceIDs)
                 sql += " ORDER BY issued_at, id LIMIT 1"
                 return try Row.fetchOne(db, sql: sql, arguments: arguments).map(Self.ticket(from:))
             }
