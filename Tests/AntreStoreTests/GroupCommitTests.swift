@@ -30,11 +30,18 @@ import Testing
         return try reader.read { db in try Int.fetchAll(db, sql: "SELECT sequence FROM ticket ORDER BY sequence") }
     }
 
-    /// Another connection that may keep a transaction open between accesses.
-    static func lockHolder(_ path: String) throws -> DatabaseQueue {
+    /// Another connection (as another process would) takes the write lock
+    /// now and lets go after half a second: writes meanwhile pile up.
+    static func holdWriteLock(_ path: String) throws -> DatabaseQueue {
         var config = Configuration()
         config.allowsUnsafeTransactions = true
-        return try DatabaseQueue(path: path, configuration: config)
+        let blocker = try DatabaseQueue(path: path, configuration: config)
+        try blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        Thread {
+            Thread.sleep(forTimeInterval: 0.5)
+            try? blocker.inDatabase { try $0.execute(sql: "COMMIT") }
+        }.start()
+        return blocker
     }
 
     @Test func concurrentIssuesGetDistinctConsecutiveNumbersAllCommitted() throws {
@@ -69,14 +76,8 @@ import Testing
         let dir = try TempDir()
         let store = try QueueStore(path: dir.dbPath, timeZone: jakarta)
         let now = try local(9, 0)
-        let blocker = try Self.lockHolder(dir.dbPath)
-        try blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let blocker = try Self.holdWriteLock(dir.dbPath)
         let before = store.commitCount
-        let release = Thread {
-            Thread.sleep(forTimeInterval: 0.5)
-            try? blocker.inDatabase { try $0.execute(sql: "COMMIT") }
-        }
-        release.start()
         let results = Self.onThreads(12) { _ in
             Result { try store.issue(serviceID: "kk", prefix: "K", dispenserID: nil, printState: .none, now: now) }
         }
@@ -93,13 +94,8 @@ import Testing
         let dir = try TempDir()
         let store = try QueueStore(path: dir.dbPath, timeZone: jakarta)
         let now = try local(9, 0)
-        let blocker = try Self.lockHolder(dir.dbPath)
-        try blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let blocker = try Self.holdWriteLock(dir.dbPath)
         let before = store.commitCount
-        Thread {
-            Thread.sleep(forTimeInterval: 0.5)
-            try? blocker.inDatabase { try $0.execute(sql: "COMMIT") }
-        }.start()
         struct Refused: Error {}
         let results = Self.onThreads(9) { index -> Result<Int, any Error> in
             if index % 3 == 1 {
@@ -147,13 +143,8 @@ import Testing
         let dir = try TempDir()
         let store = try QueueStore(path: dir.dbPath, timeZone: jakarta)
         let now = try local(9, 0)
-        let blocker = try Self.lockHolder(dir.dbPath)
-        try blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let blocker = try Self.holdWriteLock(dir.dbPath)
         let before = store.commitCount
-        Thread {
-            Thread.sleep(forTimeInterval: 0.5)
-            try? blocker.inDatabase { try $0.execute(sql: "COMMIT") }
-        }.start()
         let numbers = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<12 {
                 group.addTask {
