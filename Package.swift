@@ -92,7 +92,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "antre-bench",
-            dependencies: ["AntreCore", "AntreStore", "AntreWire", "ESCPOS", "CLinuxShims",
+            dependencies: ["AntreCore", "AntrePosix", "AntreStore", "AntreWire", "ESCPOS", "CLinuxShims",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 

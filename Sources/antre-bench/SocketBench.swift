@@ -1,3 +1,4 @@
+import AntrePosix
 import AntreStore
 import AntreWire
 import ArgumentParser
@@ -99,17 +100,19 @@ struct SocketBench: ParsableCommand {
         let (fifty, fiftyCPU) = try ProcessCPU.measure(pid) {
             try issueConcurrently(socket: socket, clients: 50, total: concurrent)
         }
+        // Tickets of each concurrent run, one warm-up ticket per connection included.
+        let eightTickets = 8 * (1 + concurrent / 8), fiftyTickets = 50 * (1 + concurrent / 50)
         // CPU antred used per ticket in each phase (warm-up tickets included).
         let perTicket = { (cpu: Double, tickets: Int) in String(format: "%.2f", cpu * 1000 / Double(tickets)) }
-        let cpuLine = [perTicket(aloneCPU, sequential + rounds), perTicket(eightAloneCPU, 8 * (1 + concurrent / 8)),
-                       perTicket(withMonitorsCPU, sequential + 1), perTicket(eightCPU, 8 * (1 + concurrent / 8)),
-                       perTicket(fiftyCPU, 50 * (1 + concurrent / 50))].joined(separator: " / ")
+        let cpuLine = [perTicket(aloneCPU, sequential + rounds), perTicket(eightAloneCPU, eightTickets),
+                       perTicket(withMonitorsCPU, sequential + 1), perTicket(eightCPU, eightTickets),
+                       perTicket(fiftyCPU, fiftyTickets)].joined(separator: " / ")
         let commits = try dbCommits(socket: socket)
         // Each run also issues one warm-up ticket per connection.
-        let tickets = (sequential + rounds) + (sequential + 1) + 2 * 8 * (1 + concurrent / 8) + 50 * (1 + concurrent / 50)
+        let tickets = (sequential + rounds) + (sequential + 1) + 2 * eightTickets + fiftyTickets
         // Every subscriber must hear of every ticket issued while it listened:
         // wait (up to 30 s) until they have read what antred sent.
-        let expectedEvents = 50 * ((sequential + 1) + 8 * (1 + concurrent / 8) + 50 * (1 + concurrent / 50))
+        let expectedEvents = 50 * ((sequential + 1) + eightTickets + fiftyTickets)
         let drainStart = DispatchTime.now().uptimeNanoseconds
         while monitors.events < expectedEvents, monitors.tooSlow == 0,
               DispatchTime.now().uptimeNanoseconds - drainStart < 30_000_000_000 {
@@ -163,28 +166,34 @@ struct Latencies {
     var p99: Double { percentile(99) }
 }
 
-private func issueOnce(_ client: VarlinkClient) throws -> Double {
+/// ms taken by one call.
+private func timed(_ call: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
-    _ = try client.call("io.antre.Queue.Issue", IssueParameters(service: "kk"), as: IssueReply.self)
+    try call()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 }
 
+private func issueOnce(_ client: VarlinkClient) throws -> Double {
+    try timed { _ = try client.call("io.antre.Queue.Issue", IssueParameters(service: "kk"), as: IssueReply.self) }
+}
+
 /// One connection, one call at a time (one warm-up call first).
-func issueSequentially(socket: String, count: Int) throws -> Latencies {
+private func sequentially(socket: String, count: Int, _ call: (VarlinkClient) throws -> Double) throws -> Latencies {
     let client = try VarlinkClient(path: socket, timeout: 10)
-    _ = try issueOnce(client)
-    return Latencies(try (0..<count).map { _ in try issueOnce(client) })
+    _ = try call(client)
+    return Latencies(try (0..<count).map { _ in try call(client) })
+}
+
+/// Issue one call at a time.
+func issueSequentially(socket: String, count: Int) throws -> Latencies {
+    try sequentially(socket: socket, count: count, issueOnce)
 }
 
 /// org.varlink.service.GetInfo one call at a time: the transport's own cost.
 func getInfoSequentially(socket: String, count: Int) throws -> Latencies {
-    let client = try VarlinkClient(path: socket, timeout: 10)
-    _ = try client.call("org.varlink.service.GetInfo")
-    return Latencies(try (0..<count).map { _ in
-        let start = DispatchTime.now().uptimeNanoseconds
-        _ = try client.call("org.varlink.service.GetInfo")
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-    })
+    try sequentially(socket: socket, count: count) { client in
+        try timed { _ = try client.call("org.varlink.service.GetInfo") }
+    }
 }
 
 /// `clients` connections issuing `total` tickets between them, all at once.
@@ -321,39 +330,23 @@ struct MemoryRegions {
     init() {}
 
     init(pid: Int32) throws {
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
-        // Read to the end: String(contentsOfFile:) trusts the size /proc reports and stops early.
-        guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps") else { throw BenchError("cannot read smaps of \(pid)") }
-        defer { try? file.close() }
-        let smaps = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
-        var path = "", writable = false, rss = 0.0, anon = 0.0
+        guard let executable = MemoryMapping.executable(pid: "\(pid)"),
+              let mappings = MemoryMapping.all(pid: "\(pid)") else { throw BenchError("cannot read smaps of \(pid)") }
+        let mib = { (bytes: Int) in Double(bytes) / 1_048_576 }
         var libraries: [String: Double] = [:]
-        func settle() {
-            if path == executable {
-                if writable { executableDataRead += rss - anon } else { executableText += rss - anon }
+        for mapping in mappings {
+            let rss = mib(mapping.residentBytes), anon = mib(mapping.anonymousBytes)
+            if mapping.path == executable {
+                if mapping.isWritable { executableDataRead += rss - anon } else { executableText += rss - anon }
                 executableWritten += anon
-            } else if path.hasPrefix("/") {
-                let name = path.split(separator: "/").last.map(String.init) ?? path
+            } else if mapping.path.hasPrefix("/") {
+                let name = mapping.path.split(separator: "/").last.map(String.init) ?? mapping.path
                 libraries[name, default: 0] += rss - anon
                 anonymous += anon
             } else {
                 anonymous += rss
             }
-            rss = 0; anon = 0
         }
-        for line in smaps.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard let first = fields.first else { continue }
-            if first.contains("-"), fields.count >= 5, !first.hasSuffix(":") {
-                settle()
-                writable = fields[1].dropFirst().first == "w"
-                path = fields.count >= 6 ? fields[5...].joined(separator: " ") : ""
-            } else if fields.count >= 2, let kilobytes = Double(fields[1]) {
-                if first == "Rss:" { rss = kilobytes / 1024 }
-                if first == "Anonymous:" { anon = kilobytes / 1024 }
-            }
-        }
-        settle()
         self.libraries = libraries.sorted { $0.value > $1.value }.map { (name: $0.key, mib: $0.value) }
     }
 

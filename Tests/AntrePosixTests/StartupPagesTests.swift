@@ -23,8 +23,8 @@ import Testing
             7f0000001000-7f0000002000 r--p 00000000 fe:00 77     /usr/lib/never-touched.so
             Rss:                   0 kB
             """
-        let mappings = StartupPages.parseMappings(smaps)
-        #expect(mappings.map(\.isReleasable) == [true, false, false, false, false])
+        let mappings = MemoryMapping.parse(smaps)
+        #expect(mappings.map(StartupPages.isReleasable) == [true, false, false, false, false])
         #expect(mappings.first?.start == 0x55d0_0000_0000 && mappings.first?.end == 0x55d0_0040_0000)
         #expect(mappings.first?.residentBytes == 400 * 1024)
         #expect(mappings.map(\.path).contains("/dev/shm/a file"))
@@ -32,10 +32,9 @@ import Testing
 
     /// On this very process: its executable's read-only pages go, and it runs on.
     @Test func releaseUnmapsTheExecutablesReadOnlyPagesAndTheProcessRunsOn() throws {
-        let executable = try #require(StartupPages.readLink("/proc/self/exe"))
+        let executable = try #require(MemoryMapping.executable())
         func resident() throws -> Int {
-            let smaps = try #require(StartupPages.readWhole("/proc/self/smaps"))
-            return StartupPages.parseMappings(smaps).filter { $0.path == executable && $0.isReleasable }
+            try #require(MemoryMapping.all()).filter { $0.path == executable && StartupPages.isReleasable($0) }
                 .reduce(0) { $0 + $1.residentBytes }
         }
         let before = try resident()
